@@ -1,0 +1,50 @@
+# The README's commands. `make run` serves the app on the embedded default (SQLite, no
+# Redis); `make test` runs the whole suite. Both install what they need first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint format check-python system-deps test-system-deps clean
+
+run: $(VENV)/.installed system-deps
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_problems
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho start --procfile Procfile --port $(PORT)
+
+test: $(VENV)/.installed-dev system-deps test-system-deps
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Mockboard needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/apt-ensure.sh python3-venv
+
+system-deps:
+	@scripts/apt-ensure.sh graphviz:dot
+
+# The throwaway Redis of the integration tests and the browser of the browser tests.
+test-system-deps:
+	@scripts/apt-ensure.sh redis-server:redis-server chromium:chromium fonts-dejavu-core
+
+$(VENV)/.installed: requirements.txt | check-python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) var

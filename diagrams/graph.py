@@ -1,0 +1,131 @@
+"""The diagram graph (schema 1 of DESIGN.md): its kinds, its limits and its validation.
+
+Pure Python with no Django import, so rooms, the problem bank and tests share one rule set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+SCHEMA_VERSION = 1
+DIRECTIONS = ("LR", "TB")
+KINDS = (
+    "client",
+    "service",
+    "data_source",
+    "stream",
+    "storage",
+    "feature_store",
+    "training",
+    "model_registry",
+    "retrieval",
+    "vector_index",
+    "ranking",
+    "cache",
+    "experiment",
+    "labeling",
+    "monitoring",
+    "generic",
+)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Every bound a graph must respect, in one place so errors can name the one hit."""
+
+    nodes: int = 150
+    edges: int = 300
+    groups: int = 20
+    label: int = 80
+    note: int = 500
+
+
+LIMITS = Limits()
+ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+
+
+class GraphError(ValueError):
+    """A graph that breaks the schema; the message starts with the offending field's path."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+def _require_keys(item: object, path: str, required: set[str], optional: set[str]) -> dict:
+    if not isinstance(item, dict):
+        raise GraphError(path, "must be an object")
+    missing = required - item.keys()
+    if missing:
+        raise GraphError(f"{path}.{sorted(missing)[0]}", "is required")
+    unknown = item.keys() - required - optional
+    if unknown:
+        raise GraphError(f"{path}.{sorted(unknown)[0]}", "is not a known field")
+    return item
+
+
+def _check_id(value: object, path: str, seen: set[str]) -> None:
+    if not isinstance(value, str) or not ID_PATTERN.match(value):
+        raise GraphError(path, "must be 1 to 40 characters of A-Z, a-z, 0-9, _ or -")
+    if value in seen:
+        raise GraphError(path, f"duplicate id {value!r}")
+    seen.add(value)
+
+
+def _check_text(value: object, path: str, limit: int, *, required: bool) -> None:
+    if not isinstance(value, str):
+        raise GraphError(path, "must be a string")
+    if required and not value.strip():
+        raise GraphError(path, "must not be empty")
+    if len(value) > limit:
+        raise GraphError(path, f"longer than {limit} characters")
+
+
+def _check_list(graph: dict, key: str, limit: int) -> list:
+    items = graph.get(key, [])
+    if not isinstance(items, list):
+        raise GraphError(key, "must be a list")
+    if len(items) > limit:
+        raise GraphError(key, f"more than {limit} {key} (the limit)")
+    return items
+
+
+def validate(graph: object) -> None:
+    """Raise GraphError naming the first field that breaks schema 1 or its limits."""
+    graph = _require_keys(graph, "graph", {"schema"}, {"direction", "groups", "nodes", "edges"})
+    if graph["schema"] != SCHEMA_VERSION:
+        raise GraphError("schema", f"must be {SCHEMA_VERSION}")
+    if graph.get("direction", "LR") not in DIRECTIONS:
+        raise GraphError("direction", f"must be one of {', '.join(DIRECTIONS)}")
+
+    group_ids: set[str] = set()
+    for i, group in enumerate(_check_list(graph, "groups", LIMITS.groups)):
+        path = f"groups[{i}]"
+        _require_keys(group, path, {"id", "label"}, set())
+        _check_id(group["id"], f"{path}.id", group_ids)
+        _check_text(group["label"], f"{path}.label", LIMITS.label, required=True)
+
+    node_ids: set[str] = set()
+    for i, node in enumerate(_check_list(graph, "nodes", LIMITS.nodes)):
+        path = f"nodes[{i}]"
+        _require_keys(node, path, {"id", "label", "kind"}, {"group", "note"})
+        _check_id(node["id"], f"{path}.id", node_ids)
+        _check_text(node["label"], f"{path}.label", LIMITS.label, required=True)
+        if node["kind"] not in KINDS:
+            raise GraphError(f"{path}.kind", f"unknown kind {node['kind']!r}")
+        group = node.get("group")
+        if group not in (None, "") and (not isinstance(group, str) or group not in group_ids):
+            raise GraphError(f"{path}.group", f"no group with id {group!r}")
+        _check_text(node.get("note", ""), f"{path}.note", LIMITS.note, required=False)
+
+    edge_ids: set[str] = set()
+    for i, edge in enumerate(_check_list(graph, "edges", LIMITS.edges)):
+        path = f"edges[{i}]"
+        _require_keys(edge, path, {"id", "source", "target"}, {"label"})
+        _check_id(edge["id"], f"{path}.id", edge_ids)
+        for end in ("source", "target"):
+            if not isinstance(edge[end], str) or edge[end] not in node_ids:
+                raise GraphError(f"{path}.{end}", f"no node with id {edge[end]!r}")
+        _check_text(edge.get("label", ""), f"{path}.label", LIMITS.label, required=False)

@@ -1,0 +1,150 @@
+"""REST API: thin views that translate HTTP to interview services and back."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from interview import services
+from interview.errors import Forbidden, InviteInvalid, RoomError, SeatTaken
+from interview.models import NoteKind, Problem, Room, RoomNote
+from interview.serializers import (
+    CandidateRoomSerializer,
+    InterviewerRoomSerializer,
+    JoinSerializer,
+    NoteSerializer,
+    PhasesSerializer,
+    ProblemSerializer,
+    ProblemSummarySerializer,
+    RoomCreateSerializer,
+    RoomListSerializer,
+    TimerActionSerializer,
+    room_serializer_class,
+)
+
+_STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409}
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Service errors become 400/403/404/409 with the field named, never a 500."""
+    if isinstance(exc, RoomError):
+        status_code = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
+        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
+        body["code"] = exc.code
+        return Response(body, status=status_code)
+    return drf_exception_handler(exc, context)
+
+
+class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
+    """The problem bank. The interviewer's kit is only served inside a room."""
+
+    queryset = Problem.objects.all()
+    lookup_field = "slug"
+
+    def get_serializer_class(self):
+        return ProblemSummarySerializer if self.action == "list" else ProblemSerializer
+
+
+ROOM_RESPONSE = PolymorphicProxySerializer(
+    component_name="RoomForRole",
+    serializers={"interviewer": InterviewerRoomSerializer, "candidate": CandidateRoomSerializer},
+    resource_type_field_name="role",
+)
+
+
+class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Rooms where the signed-in user is the interviewer or the candidate."""
+
+    serializer_class = RoomListSerializer
+
+    def get_queryset(self):
+        return (
+            Room.objects.for_user(self.request.user)
+            .select_related("problem", "interviewer", "candidate")
+            .prefetch_related(Prefetch("notes", queryset=RoomNote.objects.all()))
+        )
+
+    def get_serializer_context(self) -> dict:
+        base_url = self.request.build_absolute_uri("/").rstrip("/")
+        return {**super().get_serializer_context(), "user": self.request.user, "base_url": base_url}
+
+    def _detail(self, room: Room, status_code: int = status.HTTP_200_OK) -> Response:
+        serializer = room_serializer_class(room.role_of(self.request.user))
+        return Response(serializer(room, context=self.get_serializer_context()).data, status=status_code)
+
+    def _fresh(self, room: Room) -> Room:
+        return self.get_queryset().get(pk=room.pk)
+
+    @extend_schema(responses=ROOM_RESPONSE)
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        return self._detail(self.get_object())
+
+    @extend_schema(request=RoomCreateSerializer, responses={201: InterviewerRoomSerializer})
+    def create(self, request: Request) -> Response:
+        serializer = RoomCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = services.room_create(problem=serializer.validated_data["problem"], interviewer=request.user)
+        return self._detail(self._fresh(room), status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=JoinSerializer,
+        responses={
+            200: CandidateRoomSerializer,
+            404: OpenApiResponse(description="invite not valid"),
+            409: OpenApiResponse(description="seat taken"),
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def join(self, request: Request) -> Response:
+        """Take the candidate seat with the token from an invite link."""
+        serializer = JoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = services.room_join(token=serializer.validated_data["token"], user=request.user)
+        return self._detail(self._fresh(room))
+
+    def _change(self, service, input_serializer=None) -> Response:
+        """Run a room service with the validated body as its arguments; answer with the room."""
+        arguments = {}
+        if input_serializer is not None:
+            serializer = input_serializer(data=self.request.data)
+            serializer.is_valid(raise_exception=True)
+            arguments = serializer.validated_data
+        room = service(room=self.get_object(), by=self.request.user, **arguments)
+        return self._detail(self._fresh(room))
+
+    @extend_schema(request=TimerActionSerializer, responses=ROOM_RESPONSE)
+    @action(detail=True, methods=["post"])
+    def timer(self, request: Request, pk: str) -> Response:
+        """Start, pause, resume, next_phase or end (interviewer only)."""
+        return self._change(services.timer_control, TimerActionSerializer)
+
+    @extend_schema(request=PhasesSerializer, responses=ROOM_RESPONSE)
+    @action(detail=True, methods=["put"])
+    def phases(self, request: Request, pk: str) -> Response:
+        """Replace the phases before the timer starts (interviewer only)."""
+        return self._change(services.room_phases_set, PhasesSerializer)
+
+    @extend_schema(request=None, responses=ROOM_RESPONSE)
+    @action(detail=True, methods=["post"])
+    def invite(self, request: Request, pk: str) -> Response:
+        """Re-issue the invite link; the old one stops working (interviewer only)."""
+        return self._change(services.room_invite_reissue)
+
+    @extend_schema(request=NoteSerializer, responses=NoteSerializer)
+    @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")
+    def notes(self, request: Request, pk: str, kind: str) -> Response:
+        """Save the candidate's notes (candidate) or the private notes (interviewer)."""
+        room = self.get_object()
+        if kind == NoteKind.INTERVIEWER and room.role_of(request.user) != "interviewer":
+            # The private pad's existence is nobody else's business.
+            raise Http404
+        serializer = NoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.note_save(room=room, by=request.user, kind=kind, text=serializer.validated_data["text"])
+        return Response({"text": note.text})

@@ -1,0 +1,212 @@
+"""Problems, interview rooms and what happens in them."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from interview.timer import Phase, TimerState
+
+PRESENCE_STALE_SECONDS = 45
+
+
+class Difficulty(models.TextChoices):
+    EASY = "easy", "Easy"
+    MEDIUM = "medium", "Medium"
+    HARD = "hard", "Hard"
+
+
+class Problem(models.Model):
+    """A prompt from the problem bank, loaded from `problems/<slug>.yaml`."""
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=300)
+    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
+    tags = models.JSONField(default=list)
+    # Markdown shown to both participants.
+    statement = models.TextField()
+    # Interviewer only: clarifying answers, scale, hints by phase, what a strong answer covers.
+    guide = models.JSONField(default=dict)
+    phases = models.JSONField()
+    # Interviewer only: [{key, name, description, levels: [4 descriptors]}].
+    rubric = models.JSONField(default=list)
+    # Interviewer only: graph JSON, schema 1 of DESIGN.md.
+    reference_diagram = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoomState(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    LIVE = "live", "Live"
+    ENDED = "ended", "Ended"
+
+
+class Role(models.TextChoices):
+    INTERVIEWER = "interviewer", "Interviewer"
+    CANDIDATE = "candidate", "Candidate"
+
+
+class RoomQuerySet(models.QuerySet):
+    def for_user(self, user) -> RoomQuerySet:
+        """Rooms where `user` is the interviewer or the candidate."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(interviewer=user) | Q(candidate=user))
+
+
+def new_invite_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Room(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="rooms")
+    interviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rooms_interviewing"
+    )
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rooms_as_candidate",
+    )
+    # None once revoked; a new token makes every earlier link stop working.
+    invite_token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=new_invite_token)
+    state = models.CharField(max_length=10, choices=RoomState.choices, default=RoomState.WAITING)
+    # A copy of the problem's phases, editable by the interviewer until the timer starts.
+    phases = models.JSONField()
+    timer_phase_index = models.PositiveSmallIntegerField(default=0)
+    timer_phase_elapsed = models.FloatField(default=0.0)
+    timer_total_elapsed = models.FloatField(default=0.0)
+    timer_running_since = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    objects = RoomQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.problem.title} ({self.interviewer})"
+
+    def role_of(self, user) -> Role | None:
+        if not user.is_authenticated:
+            return None
+        if user.pk == self.interviewer_id:
+            return Role.INTERVIEWER
+        if self.candidate_id is not None and user.pk == self.candidate_id:
+            return Role.CANDIDATE
+        return None
+
+    @property
+    def timer(self) -> TimerState:
+        return TimerState(
+            phases=tuple(Phase(p["name"], p["minutes"]) for p in self.phases),
+            status=self._timer_status(),
+            phase_index=self.timer_phase_index,
+            phase_elapsed=self.timer_phase_elapsed,
+            total_elapsed=self.timer_total_elapsed,
+            running_since=self.timer_running_since,
+        )
+
+    def _timer_status(self) -> str:
+        if self.state == RoomState.WAITING:
+            return "not_started"
+        if self.state == RoomState.ENDED:
+            return "ended"
+        return "running" if self.timer_running_since else "paused"
+
+    @timer.setter
+    def timer(self, state: TimerState) -> None:
+        self.phases = [p.as_dict() for p in state.phases]
+        self.state = {
+            "not_started": RoomState.WAITING,
+            "ended": RoomState.ENDED,
+        }.get(state.status, RoomState.LIVE)
+        self.timer_phase_index = state.phase_index
+        self.timer_phase_elapsed = state.phase_elapsed
+        self.timer_total_elapsed = state.total_elapsed
+        self.timer_running_since = state.running_since
+
+
+class TimerEvent(models.Model):
+    """One control action on a room's timer; planned-vs-actual per phase is read from these."""
+
+    class Kind(models.TextChoices):
+        START = "start", "Start"
+        PAUSE = "pause", "Pause"
+        RESUME = "resume", "Resume"
+        NEXT_PHASE = "next_phase", "Next phase"
+        END = "end", "End"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="timer_events")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    at = models.DateTimeField()
+    # The phase the timer is in after the action.
+    phase_index = models.PositiveSmallIntegerField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%H:%M:%S} (phase {self.phase_index + 1})"
+
+
+class NoteKind(models.TextChoices):
+    CANDIDATE = "candidate", "Candidate notes"
+    INTERVIEWER = "interviewer", "Interviewer private notes"
+
+
+class RoomNote(models.Model):
+    """A notes pad: the candidate's (both read it) or the interviewer's private one."""
+
+    MAX_LENGTH = 20_000
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "kind"], name="one_note_per_kind")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class RoomConnectionQuerySet(models.QuerySet):
+    def live(self, now) -> RoomConnectionQuerySet:
+        """Connections heard from recently; rows of a crashed server process age out."""
+        return self.filter(last_seen__gte=now - timedelta(seconds=PRESENCE_STALE_SECONDS))
+
+
+class RoomConnection(models.Model):
+    """One open WebSocket; kept in the database so every server process sees presence."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="connections")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    channel_name = models.CharField(max_length=200, unique=True)
+    connected_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField()
+
+    objects = RoomConnectionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.room_id}"

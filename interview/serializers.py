@@ -1,0 +1,130 @@
+"""REST representations. What a role may see is decided by which serializer is used.
+
+The WebSocket snapshot uses these same serializers, so page, API and socket agree on
+what the candidate never receives. Context: `user` (the viewer) and `base_url`
+(scheme and host, for absolute links), so they work without an HTTP request.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from interview.markup import render_markdown
+from interview.models import NoteKind, Problem, Role, Room
+from interview.timer import ACTIONS
+
+
+class ProblemSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Problem
+        fields = ["slug", "title", "summary", "difficulty", "tags"]
+
+
+class ProblemSerializer(ProblemSummarySerializer):
+    statement_html = serializers.SerializerMethodField()
+
+    class Meta(ProblemSummarySerializer.Meta):
+        fields = [*ProblemSummarySerializer.Meta.fields, "statement", "statement_html", "phases"]
+
+    def get_statement_html(self, problem: Problem) -> str:
+        return render_markdown(problem.statement)
+
+
+class ProblemInterviewerSerializer(ProblemSerializer):
+    """Adds the interviewer's kit; never used for a candidate."""
+
+    class Meta(ProblemSerializer.Meta):
+        fields = [*ProblemSerializer.Meta.fields, "guide", "rubric", "reference_diagram"]
+
+
+class PhaseSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    minutes = serializers.IntegerField()
+
+
+class TimerSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(["not_started", "running", "paused", "ended"])
+    phases = PhaseSerializer(many=True)
+    phase_index = serializers.IntegerField()
+    phase_elapsed = serializers.FloatField(help_text="Seconds spent in the phase before running_since.")
+    total_elapsed = serializers.FloatField(help_text="Seconds spent overall before running_since.")
+    running_since = serializers.IntegerField(
+        allow_null=True, help_text="Server time (ms since epoch) the clock last started; null when stopped."
+    )
+    amber_seconds = serializers.IntegerField()
+
+
+class RoomListSerializer(serializers.ModelSerializer):
+    problem = ProblemSummarySerializer()
+    interviewer = serializers.CharField(source="interviewer.username")
+    candidate = serializers.CharField(source="candidate.username", allow_null=True, default=None)
+    role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Room
+        fields = ["id", "problem", "interviewer", "candidate", "role", "state", "created_at", "started_at", "ended_at"]
+
+    def get_role(self, room: Room) -> str:
+        return room.role_of(self.context["user"])
+
+
+class CandidateRoomSerializer(RoomListSerializer):
+    problem = ProblemSerializer()
+    timer = serializers.SerializerMethodField()
+    candidate_notes = serializers.SerializerMethodField()
+
+    class Meta(RoomListSerializer.Meta):
+        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes"]
+
+    def _note(self, room: Room, kind: str) -> str:
+        return next((n.text for n in room.notes.all() if n.kind == kind), "")
+
+    @extend_schema_field(TimerSerializer)
+    def get_timer(self, room: Room) -> dict:
+        return room.timer.as_dict()
+
+    def get_candidate_notes(self, room: Room) -> str:
+        return self._note(room, NoteKind.CANDIDATE)
+
+
+class InterviewerRoomSerializer(CandidateRoomSerializer):
+    problem = ProblemInterviewerSerializer()
+    invite_url = serializers.SerializerMethodField()
+    interviewer_notes = serializers.SerializerMethodField()
+
+    class Meta(CandidateRoomSerializer.Meta):
+        fields = [*CandidateRoomSerializer.Meta.fields, "invite_url", "interviewer_notes"]
+
+    def get_invite_url(self, room: Room) -> str | None:
+        if not room.invite_token:
+            return None
+        return self.context["base_url"] + reverse("invite", args=[room.invite_token])
+
+    def get_interviewer_notes(self, room: Room) -> str:
+        return self._note(room, NoteKind.INTERVIEWER)
+
+
+def room_serializer_class(role: Role) -> type[CandidateRoomSerializer]:
+    return InterviewerRoomSerializer if role == Role.INTERVIEWER else CandidateRoomSerializer
+
+
+class RoomCreateSerializer(serializers.Serializer):
+    problem = serializers.SlugRelatedField(slug_field="slug", queryset=Problem.objects.all())
+
+
+class JoinSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=64)
+
+
+class TimerActionSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(ACTIONS)
+
+
+class PhasesSerializer(serializers.Serializer):
+    phases = serializers.JSONField(help_text="List of {name, minutes}.")
+
+
+class NoteSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)

@@ -1,0 +1,190 @@
+"""Every write to rooms, timers, notes and presence; pages, REST and WebSocket call these.
+
+Who may do what is decided here once, so the same rule holds on every path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
+from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
+from interview.models import (
+    NoteKind,
+    Problem,
+    Role,
+    Room,
+    RoomConnection,
+    RoomNote,
+    RoomState,
+    TimerEvent,
+    new_invite_token,
+)
+from interview.problem_bank import read_problem_bank
+from interview.selectors import room_participants
+from interview.timer import TimerError, parse_phases
+
+
+def problem_bank_load(*, directory: Path) -> tuple[int, int]:
+    """Create or update every problem from its file; returns (created, updated)."""
+    created = updated = 0
+    with transaction.atomic():
+        for fields in read_problem_bank(directory):
+            _, was_created = Problem.objects.update_or_create(slug=fields["slug"], defaults=fields)
+            created += was_created
+            updated += not was_created
+    return created, updated
+
+
+def _require_interviewer(room: Room, user: AbstractBaseUser, doing: str) -> None:
+    if room.role_of(user) != Role.INTERVIEWER:
+        raise Forbidden(f"only the interviewer can {doing}")
+
+
+def _locked(room: Room) -> Room:
+    """The room row locked for this transaction, so concurrent writers queue up."""
+    return (
+        Room.objects.select_for_update(of=("self",))
+        .select_related("problem", "interviewer", "candidate")
+        .get(pk=room.pk)
+    )
+
+
+def _broadcast_presence(room: Room) -> None:
+    broadcast_on_commit(
+        room_group(room.pk),
+        {"type": "room.presence", "participants": room_participants(room, now=timezone.now())},
+    )
+
+
+def room_create(*, problem: Problem, interviewer: AbstractBaseUser) -> Room:
+    return Room.objects.create(problem=problem, interviewer=interviewer, phases=problem.phases)
+
+
+@transaction.atomic
+def room_join(*, token: str, user: AbstractBaseUser) -> Room:
+    """Take the candidate seat of the room whose invite link holds `token`."""
+    room = Room.objects.select_for_update().filter(invite_token=token).first() if token else None
+    if room is None:
+        raise InviteInvalid("this invite link is not valid any more; ask the interviewer for a new one")
+    role = room.role_of(user)
+    if role is not None:
+        return room
+    if room.state == RoomState.ENDED:
+        raise InviteInvalid("this interview has ended")
+    if room.candidate_id is not None:
+        raise SeatTaken("another candidate has already joined this room")
+    room.candidate = user
+    room.save(update_fields=["candidate"])
+    _broadcast_presence(room)
+    return room
+
+
+@transaction.atomic
+def room_invite_reissue(*, room: Room, by: AbstractBaseUser) -> Room:
+    """A new invite link; the old one stops working at once."""
+    room = _locked(room)
+    _require_interviewer(room, by, "re-issue the invite")
+    room.invite_token = new_invite_token()
+    room.save(update_fields=["invite_token"])
+    return room
+
+
+@transaction.atomic
+def room_candidate_remove(*, room: Room, by: AbstractBaseUser) -> Room:
+    """Free the candidate seat (a wrong person joined) and re-issue the invite."""
+    room = _locked(room)
+    _require_interviewer(room, by, "remove the candidate")
+    if room.candidate_id is None:
+        raise Invalid("no candidate has joined yet", field="candidate")
+    room.candidate = None
+    room.invite_token = new_invite_token()
+    room.save(update_fields=["candidate", "invite_token"])
+    # Open sockets re-check their access, so the removed candidate is cut off at once.
+    broadcast_on_commit(room_group(room.pk), {"type": "room.access"})
+    _broadcast_presence(room)
+    return room
+
+
+def _broadcast_timer(room: Room, action: str | None) -> None:
+    broadcast_on_commit(room_group(room.pk), {"type": "room.timer", "timer": room.timer.as_dict(), "action": action})
+
+
+@transaction.atomic
+def room_phases_set(*, room: Room, by: AbstractBaseUser, phases: object) -> Room:
+    """Replace the room's phases; allowed until the timer starts."""
+    room = _locked(room)
+    _require_interviewer(room, by, "edit the phases")
+    if room.state != RoomState.WAITING:
+        raise Invalid("phases can only be edited before the timer starts", field="phases")
+    try:
+        parsed = parse_phases(phases)
+    except ValueError as error:
+        raise Invalid(str(error), field="phases") from None
+    room.phases = [p.as_dict() for p in parsed]
+    room.save(update_fields=["phases"])
+    _broadcast_timer(room, None)
+    return room
+
+
+@transaction.atomic
+def timer_control(*, room: Room, by: AbstractBaseUser, action: str, now: datetime | None = None) -> Room:
+    """Start, pause, resume, advance or end the timer, logging a TimerEvent."""
+    now = now or timezone.now()
+    room = _locked(room)
+    _require_interviewer(room, by, "control the timer")
+    if action not in TimerEvent.Kind.values:
+        expected = ", ".join(TimerEvent.Kind.values)
+        raise Invalid(f"unknown timer action {action!r}; expected one of {expected}", field="action")
+    try:
+        room.timer = room.timer.apply(action, now)
+    except TimerError as error:
+        raise Invalid(str(error), field="action") from None
+    if action == TimerEvent.Kind.START:
+        room.started_at = now
+    elif action == TimerEvent.Kind.END:
+        room.ended_at = now
+    room.save()
+    TimerEvent.objects.create(room=room, kind=action, at=now, phase_index=room.timer_phase_index, by=by)
+    _broadcast_timer(room, action)
+    return room
+
+
+@transaction.atomic
+def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, origin: str = "") -> RoomNote:
+    """Save a notes pad. `origin` tags the broadcast so the author's own tab can skip its echo."""
+    role = room.role_of(by)
+    if kind not in NoteKind.values:
+        raise Invalid(f"unknown notes kind {kind!r}; expected candidate or interviewer", field="kind")
+    if role is None or role.value != kind:
+        raise Forbidden(f"only the {kind} can write the {NoteKind(kind).label.lower()}")
+    if not isinstance(text, str):
+        raise Invalid("must be a string", field="text")
+    if len(text) > RoomNote.MAX_LENGTH:
+        raise Invalid(f"longer than {RoomNote.MAX_LENGTH} characters", field="text")
+    note, _ = RoomNote.objects.update_or_create(room=room, kind=kind, defaults={"text": text, "updated_by": by})
+    group = room_group(room.pk) if kind == NoteKind.CANDIDATE else interviewer_group(room.pk)
+    broadcast_on_commit(group, {"type": "room.note", "kind": kind, "text": text, "origin": origin})
+    return note
+
+
+@transaction.atomic
+def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -> None:
+    RoomConnection.objects.create(room=room, user=user, channel_name=channel_name, last_seen=timezone.now())
+    _broadcast_presence(room)
+
+
+def presence_touch(*, channel_name: str) -> None:
+    """Keep a connection counted as live; called on each client heartbeat."""
+    RoomConnection.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
+
+
+@transaction.atomic
+def presence_disconnect(*, room: Room, channel_name: str) -> None:
+    RoomConnection.objects.filter(channel_name=channel_name).delete()
+    _broadcast_presence(room)

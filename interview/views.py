@@ -1,0 +1,148 @@
+"""Pages: thin views over interview services and selectors."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from interview import services
+from interview.errors import InviteInvalid, RoomError, SeatTaken
+from interview.forms import SignupForm
+from interview.models import NoteKind, Problem, Role, Room, RoomState
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("room-list")
+    return render(request, "home.html")
+
+
+def signup(request: HttpRequest) -> HttpResponse:
+    next_url = _safe_next(request, reverse("room-list"))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        messages.success(request, f"Welcome, {user.username}. Your account is ready.")
+        return redirect(next_url)
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "interview/problem_list.html", {"problems": Problem.objects.all()})
+
+
+@login_required
+@require_POST
+def room_create(request: HttpRequest) -> HttpResponse:
+    problem = Problem.objects.filter(slug=request.POST.get("problem", "")).first()
+    if problem is None:
+        messages.error(request, "Pick a problem from the bank to open a room.")
+        return redirect("problem-list")
+    room = services.room_create(problem=problem, interviewer=request.user)
+    messages.success(request, "Room created. Send the invite link to your candidate.")
+    return redirect("room-detail", room_id=room.pk)
+
+
+@login_required
+def room_list(request: HttpRequest) -> HttpResponse:
+    rooms = Room.objects.for_user(request.user).select_related("problem", "interviewer", "candidate")
+    return render(request, "interview/room_list.html", {"rooms": rooms})
+
+
+@login_required
+def room_detail(request: HttpRequest, room_id) -> HttpResponse:
+    room = get_object_or_404(
+        Room.objects.select_related("problem", "interviewer", "candidate").prefetch_related("notes"), pk=room_id
+    )
+    role = room.role_of(request.user)
+    if role is None:
+        return render(request, "interview/room_forbidden.html", {"room": room}, status=403)
+    notes = {note.kind: note.text for note in room.notes.all()}
+    context = {
+        "room": room,
+        "problem": room.problem,
+        "role": role.value,
+        "is_interviewer": role == Role.INTERVIEWER,
+        "candidate_notes": notes.get(NoteKind.CANDIDATE, ""),
+        "config": {"room_id": str(room.pk), "role": role.value, "username": request.user.username},
+    }
+    if role == Role.INTERVIEWER:
+        # Interviewer-only material is added to the context here and nowhere else, so the
+        # candidate's page cannot contain it even by a template slip.
+        context["kit"] = {
+            "guide": room.problem.guide,
+            "rubric": room.problem.rubric,
+            "reference_diagram": json.dumps(room.problem.reference_diagram, indent=2),
+            "interviewer_notes": notes.get(NoteKind.INTERVIEWER, ""),
+            "invite_url": (
+                request.build_absolute_uri(reverse("invite", args=[room.invite_token])) if room.invite_token else None
+            ),
+        }
+    return render(request, "interview/room.html", context)
+
+
+def _room_action(request: HttpRequest, room_id, action, done: str) -> HttpResponse:
+    room = get_object_or_404(Room.objects.for_user(request.user), pk=room_id)
+    try:
+        action(room=room, by=request.user)
+    except RoomError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("room-detail", room_id=room.pk)
+
+
+@login_required
+@require_POST
+def room_invite_reissue(request: HttpRequest, room_id) -> HttpResponse:
+    return _room_action(
+        request, room_id, services.room_invite_reissue, "New invite link issued; the old one no longer works."
+    )
+
+
+@login_required
+@require_POST
+def room_candidate_remove(request: HttpRequest, room_id) -> HttpResponse:
+    return _room_action(
+        request, room_id, services.room_candidate_remove, "Candidate removed. A new invite link is ready."
+    )
+
+
+@login_required
+def invite(request: HttpRequest, token: str) -> HttpResponse:
+    room = Room.objects.select_related("problem", "interviewer", "candidate").filter(invite_token=token).first()
+    if room is None:
+        return render(request, "interview/invite_invalid.html", status=404)
+    if room.role_of(request.user) is not None:
+        return redirect("room-detail", room_id=room.pk)
+    if room.candidate_id is not None:
+        return render(request, "interview/invite_taken.html", {"room": room}, status=409)
+    if room.state == RoomState.ENDED:
+        return render(request, "interview/invite_invalid.html", {"ended": True}, status=410)
+    if request.method == "POST":
+        try:
+            services.room_join(token=token, user=request.user)
+        except SeatTaken:
+            return render(request, "interview/invite_taken.html", {"room": room}, status=409)
+        except InviteInvalid:
+            return render(request, "interview/invite_invalid.html", status=404)
+        messages.success(request, f"You joined as the candidate. {room.interviewer.username} will start the timer.")
+        return redirect("room-detail", room_id=room.pk)
+    return render(request, "interview/invite.html", {"room": room})

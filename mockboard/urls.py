@@ -1,0 +1,31 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from interview import api, views
+
+router = DefaultRouter()
+router.register("problems", api.ProblemViewSet, basename="problem")
+router.register("rooms", api.RoomViewSet, basename="room")
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("problems/", views.problem_list, name="problem-list"),
+    path("rooms/", views.room_list, name="room-list"),
+    path("rooms/new/", views.room_create, name="room-create"),
+    path("rooms/<uuid:room_id>/", views.room_detail, name="room-detail"),
+    path("rooms/<uuid:room_id>/invite/", views.room_invite_reissue, name="room-invite-reissue"),
+    path("rooms/<uuid:room_id>/candidate/remove/", views.room_candidate_remove, name="room-candidate-remove"),
+    path("invite/<str:token>/", views.invite, name="invite"),
+    path("admin/", admin.site.urls),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include((router.urls, "api"))),
+]

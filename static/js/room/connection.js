@@ -1,0 +1,117 @@
+// One WebSocket per participant, reconnected with backoff; after every (re)connect the
+// server sends a fresh snapshot, so the page resyncs by itself.
+const HEARTBEAT_MS = 15000;
+const MAX_BACKOFF_MS = 10000;
+
+export class RoomConnection {
+  constructor({ url, accessUrl, onMessage, onState, clock }) {
+    this.url = url;
+    this.accessUrl = accessUrl;
+    this.onMessage = onMessage;
+    this.onState = onState;
+    this.clock = clock;
+    this.attempt = 0;
+    this.socket = null;
+    this.stopped = false;
+    this.pingSentAt = null;
+    window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  connect() {
+    if (this.stopped) return;
+    this.onState(this.attempt === 0 ? "connecting" : "reconnecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    let opened = false;
+    socket.addEventListener("open", () => {
+      opened = true;
+      this.attempt = 0;
+      this.onState("connected");
+      this.startHeartbeat();
+    });
+    socket.addEventListener("message", (event) => this.receive(event.data));
+    socket.addEventListener("close", (event) => {
+      this.stopHeartbeat();
+      if (this.socket !== socket || this.stopped) return;
+      if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
+        this.stop("denied");
+        return;
+      }
+      if (!opened) this.checkAccess();
+      this.scheduleReconnect();
+    });
+  }
+
+  // A refused handshake looks like a network error to the browser; ask the API whether we
+  // still have access so a removed participant is told, rather than retried forever.
+  async checkAccess() {
+    try {
+      const response = await fetch(this.accessUrl, { credentials: "same-origin" });
+      if (response.status === 403 || response.status === 404) this.stop("denied");
+    } catch {
+      // Offline: keep retrying.
+    }
+  }
+
+  stop(state) {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.onState(state);
+    if (this.socket) this.socket.close();
+  }
+
+  scheduleReconnect() {
+    this.attempt += 1;
+    const base = Math.min(MAX_BACKOFF_MS, 500 * 2 ** (this.attempt - 1));
+    const delay = base / 2 + Math.random() * (base / 2);
+    this.onState("reconnecting");
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    if (this.stopped || (this.socket && this.socket.readyState === WebSocket.OPEN)) return;
+    clearTimeout(this.retryTimer);
+    this.connect();
+  }
+
+  startHeartbeat() {
+    this.ping();
+    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+  }
+
+  stopHeartbeat() {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.pongTimer);
+  }
+
+  ping() {
+    this.pingSentAt = Date.now();
+    this.send({ type: "ping" });
+    // No pong in time: the link is dead even if the browser has not noticed yet.
+    clearTimeout(this.pongTimer);
+    this.pongTimer = setTimeout(() => this.socket && this.socket.close(), HEARTBEAT_MS / 2);
+  }
+
+  receive(data) {
+    let message;
+    try {
+      message = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (message.type === "pong") {
+      clearTimeout(this.pongTimer);
+      this.clock.observeRoundTrip(this.pingSentAt, message.server_now, Date.now());
+      return;
+    }
+    if (message.server_now) this.clock.observe(message.server_now);
+    this.onMessage(message);
+  }
+
+  send(message) {
+    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
+    this.socket.send(JSON.stringify(message));
+    return true;
+  }
+}

@@ -1,0 +1,190 @@
+// The room page: wires the connection to the timer, presence, notes and controls.
+import { ServerClock } from "./clock.js";
+import { RoomConnection } from "./connection.js";
+import { NotesPad } from "./notes.js";
+import { PhasesEditor } from "./phases.js";
+import { PresenceView } from "./presence.js";
+import { TimerView } from "./timer.js";
+import { toast } from "./toast.js";
+
+const config = JSON.parse(document.getElementById("room-config").textContent);
+
+// Page messages ("Room created", "You joined") become toasts so they never cover the timer.
+for (const item of document.querySelectorAll(".flash li")) {
+  toast(item.textContent, item.className.includes("error") ? "error" : "success", 5000);
+}
+document.querySelector(".flash")?.remove();
+const isInterviewer = config.role === "interviewer";
+const clock = new ServerClock();
+const timer = new TimerView(document.getElementById("timer"), clock);
+const presence = new PresenceView(document.getElementById("presence"), config.role);
+const connState = document.getElementById("conn-state");
+
+const CONNECTION_LABEL = {
+  connecting: "Connecting…",
+  connected: "Live",
+  reconnecting: "Reconnecting…",
+  denied: "No access",
+};
+
+const connection = new RoomConnection({
+  url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/rooms/${config.room_id}/`,
+  accessUrl: `/api/rooms/${config.room_id}/`,
+  clock,
+  onState(state) {
+    const was = connState.dataset.state;
+    connState.dataset.state = state;
+    connState.textContent = CONNECTION_LABEL[state];
+    if (state === "reconnecting" && was === "connected") toast("Connection lost, reconnecting…", "warning");
+    if (state === "connected" && was === "reconnecting") toast("Reconnected", "success", 2000);
+    if (state === "denied") toast("You no longer have access to this room.", "error", 10000);
+  },
+  onMessage: handle,
+});
+
+const pads = Object.fromEntries(
+  [...document.querySelectorAll("textarea[data-kind]")].map((t) => [t.dataset.kind, new NotesPad(t, connection)]),
+);
+const phases = isInterviewer ? new PhasesEditor(document.getElementById("phases-form"), connection) : null;
+
+function showTimer(state) {
+  timer.update(state);
+  if (phases) phases.update(state);
+  if (isInterviewer) updateControls(state);
+}
+
+function showParticipants(participants) {
+  presence.update(participants);
+  if (!isInterviewer) return;
+  const seat = participants.find((p) => p.role === "candidate");
+  document.getElementById("candidate-seat").textContent = seat.username
+    ? `Candidate: ${seat.username}`
+    : "No candidate has joined yet.";
+  document.getElementById("candidate-remove").hidden = !seat.username;
+}
+
+function handle(message) {
+  switch (message.type) {
+    case "snapshot":
+      showTimer(message.room.timer);
+      showParticipants(message.participants);
+      pads.candidate.remote(message.room.candidate_notes);
+      if (pads.interviewer) pads.interviewer.remote(message.room.interviewer_notes);
+      break;
+    case "timer.state":
+      showTimer(message.timer);
+      break;
+    case "presence":
+      showParticipants(message.participants);
+      break;
+    case "notes.updated":
+      if (pads[message.kind]) pads[message.kind].remote(message.text);
+      break;
+    case "notes.saved":
+      if (pads[message.kind]) pads[message.kind].saved();
+      break;
+    case "error":
+      toast(message.message, "error", 6000);
+      if (message.code === "access_revoked") connection.stop("denied");
+      break;
+  }
+}
+
+// Interviewer controls: one toggle for start/pause/resume, next phase, end.
+function updateControls(state) {
+  const toggle = document.getElementById("timer-toggle");
+  const next = document.getElementById("timer-next");
+  const end = document.getElementById("timer-end");
+  const toggleAction = { not_started: "start", running: "pause", paused: "resume" }[state.status];
+  toggle.dataset.action = toggleAction || "";
+  toggle.textContent = { start: "Start", pause: "Pause", resume: "Resume" }[toggleAction] || "Ended";
+  toggle.disabled = !toggleAction;
+  const last = state.phase_index >= state.phases.length - 1;
+  next.disabled = !(state.status === "running" || state.status === "paused") || last;
+  end.disabled = state.status === "ended";
+}
+
+function timerAction(action) {
+  if (!action) return;
+  if (action === "end" && !confirm("End the interview for both of you? The timer stops for good.")) return;
+  if (!connection.send({ type: "timer.control", action })) toast("Not connected; try again in a moment.", "warning");
+}
+
+if (isInterviewer) {
+  for (const id of ["timer-toggle", "timer-next", "timer-end"]) {
+    const button = document.getElementById(id);
+    button.addEventListener("click", () => timerAction(button.dataset.action));
+  }
+  const copy = document.getElementById("invite-copy");
+  if (copy) {
+    copy.addEventListener("click", async () => {
+      const input = document.getElementById("invite-url");
+      try {
+        await navigator.clipboard.writeText(input.value);
+        toast("Invite link copied", "success", 2000);
+      } catch {
+        input.select();
+        toast("Press Ctrl+C to copy the selected link", "info");
+      }
+    });
+  }
+}
+
+document.querySelectorAll("form[data-confirm]").forEach((form) =>
+  form.addEventListener("submit", (event) => {
+    if (!confirm(form.dataset.confirm)) event.preventDefault();
+  }),
+);
+
+// Tabs
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function selectTab(tab) {
+  for (const t of tabs) {
+    const selected = t === tab;
+    t.setAttribute("aria-selected", selected);
+    t.tabIndex = selected ? 0 : -1;
+    document.getElementById(t.getAttribute("aria-controls")).hidden = !selected;
+  }
+}
+tabs.forEach((tab) => tab.addEventListener("click", () => selectTab(tab)));
+
+// Statement panel
+const statementToggle = document.getElementById("statement-toggle");
+function toggleStatement() {
+  const collapsed = document.getElementById("room-grid").classList.toggle("statement-collapsed");
+  statementToggle.setAttribute("aria-expanded", !collapsed);
+  statementToggle.textContent = collapsed ? "»" : "«";
+  statementToggle.setAttribute("aria-label", collapsed ? "Expand the statement" : "Collapse the statement");
+}
+statementToggle.addEventListener("click", toggleStatement);
+
+// Keyboard shortcuts; letters need Shift so typing in the page never triggers them.
+const help = document.getElementById("help");
+document.getElementById("help-open").addEventListener("click", () => help.showModal());
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  if (event.key === "Escape" && target.matches("input, textarea")) {
+    target.blur();
+    return;
+  }
+  if (target.matches("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "?") {
+    help.showModal();
+  } else if (event.shiftKey && event.code === "KeyP") {
+    toggleStatement();
+  } else if (event.shiftKey && /^Digit[1-6]$/.test(event.code)) {
+    const tab = tabs[Number(event.code.slice(5)) - 1];
+    if (tab) selectTab(tab);
+  } else if (isInterviewer && event.shiftKey && event.code === "KeyS") {
+    timerAction(document.getElementById("timer-toggle").dataset.action);
+  } else if (isInterviewer && event.shiftKey && event.code === "KeyN") {
+    if (!document.getElementById("timer-next").disabled) timerAction("next_phase");
+  } else if (isInterviewer && event.shiftKey && event.code === "KeyE") {
+    timerAction("end");
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
+
+connection.connect();

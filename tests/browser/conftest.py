@@ -1,0 +1,56 @@
+"""A real app server and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests import servers
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = servers.BASE_DIR / "build" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def app_url(redis_url, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        database_url = servers.test_database_url()
+    with servers.asgi_server(redis_url=redis_url, database_url=database_url) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError("Chromium is not installed: run `make test` (installs it) or apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM guard would
+    # then refuse the test's own (synchronous, legitimate) database calls. Both the loop
+    # and this switch end with the module, before any other test runs.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--headless",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def take(page, name: str) -> None:
+        page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+    return take

@@ -1,0 +1,133 @@
+"""Two people in two browsers: sign up, open a room, join by invite, run the timer."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from interview.models import TimerEvent
+from tests.conftest import PASSWORD
+from tests.interview.test_views import INTERVIEWER_ONLY
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_up(page: Page, username: str) -> None:
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Password confirmation").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+
+
+def new_page(browser, app_url, **options) -> Page:
+    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720}, **options)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    return page
+
+
+def test_interview_room_in_two_browsers(browser, app_url, problem, screenshot):
+    interviewer = new_page(browser, app_url)
+    interviewer.goto("/accounts/signup/")
+    sign_up(interviewer, "ines")
+    expect(interviewer.get_by_role("heading", name="My rooms")).to_be_visible()
+    interviewer.get_by_role("link", name="New room").click()
+    card = interviewer.locator(".problem", has_text="Video recommendations for a home feed")
+    card.get_by_role("button", name="Open a room").click()
+    expect(interviewer.locator("#conn-state")).to_have_text("Live")
+    interviewer.get_by_role("tab", name="Setup").click()
+    invite_url = interviewer.locator("#invite-url").input_value()
+
+    # The candidate's browser clock is an hour fast: the timer must not care.
+    candidate = new_page(browser, app_url)
+    candidate.clock.install(time=datetime.now(UTC) + timedelta(hours=1))
+    candidate.goto(invite_url)
+    candidate.get_by_role("link", name="Create an account").click()
+    sign_up(candidate, "carl")
+    candidate.get_by_role("button", name="Join the room").click()
+    expect(candidate.locator("#conn-state")).to_have_text("Live")
+    expect(interviewer.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "true")
+    expect(candidate.locator('#presence [data-role="interviewer"]')).to_have_attribute("data-connected", "true")
+    expect(interviewer.locator("#candidate-seat")).to_have_text("Candidate: carl")
+
+    html = candidate.content()
+    for text in INTERVIEWER_ONLY:
+        assert text not in html
+    expect(candidate.get_by_role("tab")).to_have_count(1)
+    expect(candidate.locator("#timer-toggle")).to_have_count(0)
+
+    # Phases are the interviewer's to edit before starting.
+    first = interviewer.locator("#phases-rows li").first
+    first.get_by_label("Phase name").fill("Clarify")
+    first.get_by_label("Minutes").fill("1")
+    interviewer.get_by_role("button", name="Save phases").click()
+    expect(candidate.locator("#timer-phase")).to_have_text("Clarify · 1/4")
+    expect(candidate.locator("#timer-planned")).to_have_text("31:00")
+
+    interviewer.get_by_role("button", name="Start").click()
+    expect(candidate.locator("#timer-status")).to_have_text("Running")
+    # One minute phase: amber from the start, and within a few seconds of a full minute.
+    expect(candidate.locator("#timer")).to_have_attribute("data-level", "warning")
+    left = candidate.locator("#timer-left").inner_text()
+    assert "00:50" <= left <= "01:00", left
+
+    candidate.locator("#candidate-notes").fill("Objective: watch time. p99 200 ms.")
+    expect(candidate.locator('.save-state[data-for="candidate-notes"]')).to_have_text("Saved")
+    expect(interviewer.locator("#candidate-notes")).to_have_value("Objective: watch time. p99 200 ms.")
+
+    interviewer.locator("body").press("Shift+N")
+    expect(candidate.locator("#timer-phase")).to_have_text("Data · 2/4")
+    expect(candidate.locator("#timer")).to_have_attribute("data-level", "normal")
+    screenshot(interviewer, "room-interviewer")
+    screenshot(candidate, "room-candidate")
+
+    # A reload shows the same phase and time, and the notes.
+    candidate.reload()
+    expect(candidate.locator("#timer-phase")).to_have_text("Data · 2/4")
+    expect(candidate.locator("#timer-status")).to_have_text("Running")
+    assert "09:4" <= candidate.locator("#timer-left").inner_text() <= "10:00"
+    expect(candidate.locator("#candidate-notes")).to_have_value("Objective: watch time. p99 200 ms.")
+
+    # The candidate leaves and comes back; the interviewer sees both.
+    candidate_url = candidate.url
+    candidate.close()
+    expect(interviewer.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "false")
+    expect(interviewer.locator(".toast", has_text="carl disconnected").last).to_be_visible()
+    candidate = new_page(browser, app_url)
+    candidate.goto("/accounts/login/?next=" + candidate_url.removeprefix(app_url))
+    candidate.get_by_label("Username").fill("carl")
+    candidate.get_by_label("Password").fill(PASSWORD)
+    candidate.get_by_role("button", name="Sign in").click()
+    expect(candidate.locator("#conn-state")).to_have_text("Live")
+    expect(interviewer.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "true")
+
+    interviewer.get_by_role("button", name="End").click()
+    expect(candidate.locator("#timer-status")).to_have_text("Ended")
+    expect(interviewer.get_by_role("button", name="Ended")).to_be_disabled()
+    kinds = list(TimerEvent.objects.values_list("kind", flat=True))
+    assert kinds == ["start", "next_phase", "end"]
+
+
+@pytest.mark.parametrize(
+    ("elapsed", "level", "text"),
+    [(10, "normal", "04:50"), (250, "warning", "00:50"), (310, "overrun", "+00:10")],
+)
+def test_timer_turns_amber_at_one_minute_and_red_on_overrun(browser, app_url, elapsed, level, text):
+    page = new_page(browser, app_url)
+    page.goto("/static/css/site.css")
+    page.set_content(
+        '<div id="timer"><span id="timer-phase"></span><span id="timer-left"></span><span id="timer-status">'
+        '</span><span id="timer-total"></span><span id="timer-planned"></span><ol id="timer-strip"></ol></div>'
+    )
+    result = page.evaluate(
+        """async (elapsed) => {
+            const { TimerView } = await import('/static/js/room/timer.js');
+            const root = document.getElementById('timer');
+            const view = new TimerView(root, { now: () => 1_000_000 + elapsed * 1000 });
+            view.update({status: 'running', phases: [{name: 'Requirements', minutes: 5}], phase_index: 0,
+                         phase_elapsed: 0, total_elapsed: 0, running_since: 1_000_000, amber_seconds: 60});
+            return [root.dataset.level, document.getElementById('timer-left').textContent];
+        }""",
+        elapsed,
+    )
+    assert result == [level, text]

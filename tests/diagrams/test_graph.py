@@ -1,0 +1,57 @@
+import copy
+
+import pytest
+
+from diagrams.graph import LIMITS, GraphError, validate
+
+GRAPH = {
+    "schema": 1,
+    "direction": "LR",
+    "groups": [{"id": "offline", "label": "Offline training"}],
+    "nodes": [
+        {"id": "n1", "label": "Event logs", "kind": "stream", "group": "offline", "note": ""},
+        {"id": "n2", "label": "Candidate generation", "kind": "retrieval", "note": "ANN over item embeddings"},
+    ],
+    "edges": [{"id": "e1", "source": "n1", "target": "n2", "label": "clicks"}],
+}
+
+
+def with_change(path_setter):
+    graph = copy.deepcopy(GRAPH)
+    path_setter(graph)
+    return graph
+
+
+def test_design_example_is_valid():
+    validate(GRAPH)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda g: g.update(schema=2), "schema: must be 1"),
+        (lambda g: g.update(direction="RL"), "direction: must be one of LR, TB"),
+        (lambda g: g["nodes"][1].update(id="n1"), r"nodes\[1\].id: duplicate id 'n1'"),
+        (lambda g: g["nodes"][0].update(id="bad id"), r"nodes\[0\].id: must be 1 to 40"),
+        (lambda g: g["nodes"][0].update(kind="blender"), r"nodes\[0\].kind: unknown kind 'blender'"),
+        (lambda g: g["nodes"][0].update(label="x" * 81), r"nodes\[0\].label: longer than 80 characters"),
+        (lambda g: g["nodes"][0].update(note="x" * 501), r"nodes\[0\].note: longer than 500 characters"),
+        (lambda g: g["nodes"][0].update(group="online"), r"nodes\[0\].group: no group with id 'online'"),
+        (lambda g: g["nodes"][0].update(group=["x"]), r"nodes\[0\].group: no group with id"),
+        (lambda g: g["edges"][0].update(target="n9"), r"edges\[0\].target: no node with id 'n9'"),
+        (lambda g: g["edges"][0].update(source=[1]), r"edges\[0\].source: no node with id"),
+        (lambda g: g["nodes"][0].update(colour="red"), r"nodes\[0\].colour: is not a known field"),
+        (lambda g: g["nodes"][0].pop("kind"), r"nodes\[0\].kind: is required"),
+        (lambda g: g.update(nodes="n1"), "nodes: must be a list"),
+        (lambda g: g.update(groups=[{"id": f"g{i}", "label": "G"} for i in range(21)]), "groups: more than 20"),
+    ],
+)
+def test_invalid_graph_names_the_field(change, message):
+    with pytest.raises(GraphError, match=message):
+        validate(with_change(change))
+
+
+def test_node_limit_is_enforced_and_named():
+    nodes = [{"id": f"n{i}", "label": "N", "kind": "generic"} for i in range(LIMITS.nodes + 1)]
+    with pytest.raises(GraphError, match=f"nodes: more than {LIMITS.nodes} nodes"):
+        validate({"schema": 1, "nodes": nodes})

@@ -1,0 +1,75 @@
+"""Two ASGI server processes sharing the real Redis channel layer: the scale-out path.
+
+A participant on one process must see what the other participant does on the other
+process. With an in-process channel layer these messages could never arrive.
+"""
+
+import asyncio
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from websockets.asyncio.client import connect
+
+from tests import servers
+from tests.conftest import session_cookie
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def two_servers(redis_url, django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        database_url = servers.test_database_url()
+    with (
+        servers.asgi_server(redis_url=redis_url, database_url=database_url) as first,
+        servers.asgi_server(redis_url=redis_url, database_url=database_url) as second,
+    ):
+        yield first, second
+
+
+async def open_room(base_url: str, room, user):
+    cookie = await database_sync_to_async(session_cookie)(user)
+    return connect(
+        base_url.replace("http", "ws") + f"/ws/rooms/{room.pk}/",
+        additional_headers={"Cookie": f"sessionid={cookie}"},
+        origin=base_url,
+        open_timeout=15,
+    )
+
+
+async def receive_type(ws, kind: str) -> dict:
+    while True:
+        message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if message["type"] == kind:
+            return message
+
+
+async def wait_presence(ws, role: str, connected: bool) -> None:
+    while True:
+        message = await receive_type(ws, "presence")
+        seat = next(p for p in message["participants"] if p["role"] == role)
+        if seat["connected"] is connected:
+            return
+
+
+async def test_timer_presence_and_notes_cross_processes(two_servers, joined_room, interviewer, candidate):
+    first, second = two_servers
+    assert first != second
+    async with await open_room(second, joined_room, candidate) as candidate_ws:
+        await receive_type(candidate_ws, "snapshot")
+        async with await open_room(first, joined_room, interviewer) as interviewer_ws:
+            snapshot = await receive_type(interviewer_ws, "snapshot")
+            assert snapshot["participants"][1] == {"role": "candidate", "username": "carl", "connected": True}
+            await wait_presence(candidate_ws, "interviewer", connected=True)
+
+            await interviewer_ws.send(json.dumps({"type": "timer.control", "action": "start"}))
+            state = await receive_type(candidate_ws, "timer.state")
+            assert state["action"] == "start"
+            assert state["timer"]["status"] == "running"
+
+            await candidate_ws.send(json.dumps({"type": "notes.save", "kind": "candidate", "text": "p99 < 200 ms"}))
+            update = await receive_type(interviewer_ws, "notes.updated")
+            assert update["text"] == "p99 < 200 ms"
+
+        await wait_presence(candidate_ws, "interviewer", connected=False)

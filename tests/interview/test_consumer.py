@@ -1,0 +1,235 @@
+"""The room WebSocket over the real ASGI stack (origin check, session auth, URL router)."""
+
+import json
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+
+from interview import services
+from interview.consumers import MAX_FRAME_BYTES
+from interview.models import Room, RoomNote, TimerEvent
+from mockboard.asgi import application
+from tests.conftest import session_cookie
+from tests.interview.test_views import INTERVIEWER_ONLY
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+def communicator(room_id, cookie: str | None = None, origin: bytes = b"http://localhost") -> WebsocketCommunicator:
+    headers = [(b"origin", origin), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", f"sessionid={cookie}".encode()))
+    return WebsocketCommunicator(application, f"/ws/rooms/{room_id}/", headers=headers)
+
+
+async def receive_type(ws: WebsocketCommunicator, kind: str) -> dict:
+    """The next message of `kind`, skipping others (presence may interleave)."""
+    while True:
+        message = await ws.receive_json_from(timeout=3)
+        if message["type"] == kind:
+            return message
+
+
+async def open_socket(room, user) -> tuple[WebsocketCommunicator, dict]:
+    ws = communicator(room.pk, await database_sync_to_async(session_cookie)(user))
+    connected, _ = await ws.connect()
+    assert connected
+    return ws, await receive_type(ws, "snapshot")
+
+
+@pytest.fixture
+def cookies(interviewer, candidate, stranger):
+    return {user.username: session_cookie(user) for user in (interviewer, candidate, stranger)}
+
+
+async def test_anonymous_is_refused_before_accept(joined_room):
+    connected, code = await communicator(joined_room.pk).connect()
+    assert (connected, code) == (False, 4401)
+
+
+async def test_stranger_is_refused_before_accept(joined_room, cookies):
+    connected, code = await communicator(joined_room.pk, cookies["sam"]).connect()
+    assert (connected, code) == (False, 4403)
+
+
+@pytest.mark.parametrize("room_id", ["00000000-0000-0000-0000-000000000000", "not-a-uuid"])
+async def test_unknown_room_is_refused(joined_room, cookies, room_id):
+    connected, code = await communicator(room_id, cookies["ines"]).connect()
+    assert (connected, code) == (False, 4404)
+
+
+async def test_foreign_origin_is_refused(joined_room, cookies):
+    connected, _ = await communicator(joined_room.pk, cookies["ines"], origin=b"https://evil.example").connect()
+    assert not connected
+
+
+async def test_snapshot_per_role(joined_room, interviewer, candidate):
+    ws_i, mine = await open_socket(joined_room, interviewer)
+    ws_c, theirs = await open_socket(joined_room, candidate)
+    assert mine["role"] == "interviewer"
+    assert mine["room"]["problem"]["rubric"][0]["name"] == "Requirements & business goal"
+    assert "guide" in mine["room"]["problem"]
+    assert "interviewer_notes" in mine["room"]
+    assert theirs["role"] == "candidate"
+    assert theirs["room"]["problem"]["title"] == "Video recommendations for a home feed"
+    assert theirs["room"]["timer"]["status"] == "not_started"
+    assert isinstance(theirs["server_now"], int)
+    raw = json.dumps(theirs)
+    for text in INTERVIEWER_ONLY:
+        assert text not in raw
+    assert "interviewer_notes" not in raw
+    assert "invite_url" not in raw
+    await ws_i.disconnect()
+    await ws_c.disconnect()
+
+
+async def test_interviewer_drives_the_timer_and_the_candidate_sees_it(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "timer.control", "action": "start"})
+    for ws in (ws_i, ws_c):
+        message = await receive_type(ws, "timer.state")
+        assert message["action"] == "start"
+        assert message["timer"]["status"] == "running"
+        assert message["timer"]["phases"][0] == {"name": "Requirements", "minutes": 5}
+        assert message["timer"]["running_since"] <= message["server_now"]
+    await ws_i.send_json_to({"type": "timer.control", "action": "next_phase"})
+    message = await receive_type(ws_c, "timer.state")
+    assert message["timer"]["phase_index"] == 1
+    kinds = await database_sync_to_async(lambda: list(TimerEvent.objects.values_list("kind", flat=True)))()
+    assert kinds == ["start", "next_phase"]
+    await ws_i.disconnect()
+    await ws_c.disconnect()
+
+
+async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.send_json_to({"type": "timer.control", "action": "start"})
+    assert await receive_type(ws, "error") == {
+        "type": "error",
+        "code": "forbidden",
+        "message": "only the interviewer can control the timer",
+    }
+    await ws.send_json_to({"type": "ping"})
+    assert (await receive_type(ws, "pong"))["server_now"] > 0
+    assert not await database_sync_to_async(TimerEvent.objects.exists)()
+    await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [
+        ("{not json", {"code": "invalid_json", "message": "message is not valid JSON"}),
+        ("[1, 2]", {"code": "invalid_message", "message": "message must be a JSON object with a string 'type'"}),
+        ('{"type": 7}', {"code": "invalid_message", "message": "message must be a JSON object with a string 'type'"}),
+        (
+            '{"type": "diagram.explode"}',
+            {
+                "code": "unknown_type",
+                "message": "unknown message type 'diagram.explode'; expected one of "
+                "notes.save, ping, sync, timer.control, timer.phases",
+            },
+        ),
+        (
+            '{"type": "timer.control"}',
+            {"code": "invalid", "message": "'action' is required and must be a string", "field": "action"},
+        ),
+        (
+            '{"type": "timer.control", "action": "rewind"}',
+            {
+                "code": "invalid",
+                "message": "unknown timer action 'rewind'; expected one of start, pause, resume, next_phase, end",
+                "field": "action",
+            },
+        ),
+        (
+            '{"type": "timer.phases", "phases": [{"name": "A", "minutes": 0}]}',
+            {"code": "invalid", "message": "phases[0].minutes: must be between 1 and 180", "field": "phases"},
+        ),
+    ],
+)
+async def test_bad_messages_get_a_clear_error_and_the_socket_stays_usable(joined_room, interviewer, frame, expected):
+    ws, _ = await open_socket(joined_room, interviewer)
+    await ws.send_to(text_data=frame)
+    assert await receive_type(ws, "error") == {"type": "error", **expected}
+    await ws.send_json_to({"type": "sync"})
+    assert (await receive_type(ws, "snapshot"))["role"] == "interviewer"
+    await ws.disconnect()
+
+
+async def test_oversized_frame_is_refused_and_nothing_applied(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    text = "x" * MAX_FRAME_BYTES
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": text})
+    error = await receive_type(ws, "error")
+    assert error["code"] == "too_large"
+    assert not await database_sync_to_async(RoomNote.objects.exists)()
+    await ws.send_json_to({"type": "ping"})
+    await receive_type(ws, "pong")
+    await ws.disconnect()
+
+
+async def test_binary_frames_are_refused(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.send_to(bytes_data=b"\x00\x01")
+    assert (await receive_type(ws, "error"))["code"] == "invalid_message"
+    await ws.disconnect()
+
+
+async def test_presence_shows_arrival_and_departure(joined_room, interviewer, candidate):
+    ws_i, snapshot = await open_socket(joined_room, interviewer)
+    assert snapshot["participants"] == [
+        {"role": "interviewer", "username": "ines", "connected": True},
+        {"role": "candidate", "username": "carl", "connected": False},
+    ]
+    ws_c, _ = await open_socket(joined_room, candidate)
+    message = await receive_type(ws_i, "presence")
+    while not message["participants"][1]["connected"]:
+        message = await receive_type(ws_i, "presence")
+    assert message["participants"][1] == {"role": "candidate", "username": "carl", "connected": True}
+    await ws_c.disconnect()
+    message = await receive_type(ws_i, "presence")
+    assert message["participants"][1] == {"role": "candidate", "username": "carl", "connected": False}
+    await ws_i.disconnect()
+
+
+async def test_candidate_notes_reach_the_interviewer_live(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "notes.save", "kind": "candidate", "text": "Goal: watch time"})
+    assert await receive_type(ws_c, "notes.saved") == {"type": "notes.saved", "kind": "candidate"}
+    assert await receive_type(ws_i, "notes.updated") == {
+        "type": "notes.updated",
+        "kind": "candidate",
+        "text": "Goal: watch time",
+    }
+    await ws_i.disconnect()
+    await ws_c.disconnect()
+
+
+async def test_private_notes_never_reach_the_candidate(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_i2, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "notes.save", "kind": "interviewer", "text": "weak on metrics"})
+    await receive_type(ws_i, "notes.saved")
+    # The interviewer's other tab hears it; the candidate's socket must not.
+    assert (await receive_type(ws_i2, "notes.updated"))["text"] == "weak on metrics"
+    await ws_c.send_json_to({"type": "ping"})
+    while (message := await ws_c.receive_json_from(timeout=3))["type"] != "pong":
+        assert "weak on metrics" not in json.dumps(message)
+    await ws_c.send_json_to({"type": "notes.save", "kind": "interviewer", "text": "sneaky"})
+    assert (await receive_type(ws_c, "error"))["code"] == "forbidden"
+    for ws in (ws_i, ws_i2, ws_c):
+        await ws.disconnect()
+
+
+async def test_removed_candidate_is_cut_off(joined_room, interviewer, candidate):
+    ws_c, _ = await open_socket(joined_room, candidate)
+    room = await database_sync_to_async(Room.objects.get)(pk=joined_room.pk)
+    await database_sync_to_async(services.room_candidate_remove)(room=room, by=interviewer)
+    error = await receive_type(ws_c, "error")
+    assert error["code"] == "access_revoked"
+    assert (await ws_c.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
+    await ws_c.disconnect()

@@ -1,0 +1,147 @@
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from interview import services
+from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
+from interview.models import NoteKind, Room, RoomNote, RoomState, TimerEvent
+
+T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+def test_new_room_copies_the_problem_phases_and_waits(room, problem, interviewer):
+    assert room.phases == problem.phases
+    assert room.state == RoomState.WAITING
+    assert room.candidate is None
+    assert room.invite_token
+    assert len(room.invite_token) >= 32
+
+
+def test_candidate_joins_with_the_invite_token(room, candidate):
+    joined = services.room_join(token=room.invite_token, user=candidate)
+    assert joined.candidate == candidate
+    assert Room.objects.for_user(candidate).get() == room
+
+
+def test_second_user_finds_the_seat_taken(joined_room, stranger):
+    with pytest.raises(SeatTaken, match="already joined"):
+        services.room_join(token=joined_room.invite_token, user=stranger)
+    joined_room.refresh_from_db()
+    assert joined_room.candidate.username == "carl"
+
+
+def test_joining_again_as_the_candidate_is_harmless(joined_room, candidate):
+    assert services.room_join(token=joined_room.invite_token, user=candidate).candidate == candidate
+
+
+def test_interviewer_opening_own_link_does_not_take_the_seat(room, interviewer):
+    services.room_join(token=room.invite_token, user=interviewer)
+    room.refresh_from_db()
+    assert room.candidate is None
+
+
+def test_reissued_invite_replaces_the_old_link(room, interviewer, candidate):
+    old = room.invite_token
+    services.room_invite_reissue(room=room, by=interviewer)
+    with pytest.raises(InviteInvalid):
+        services.room_join(token=old, user=candidate)
+    room.refresh_from_db()
+    assert services.room_join(token=room.invite_token, user=candidate).candidate == candidate
+
+
+def test_only_the_interviewer_reissues_or_removes(joined_room, candidate):
+    with pytest.raises(Forbidden):
+        services.room_invite_reissue(room=joined_room, by=candidate)
+    with pytest.raises(Forbidden):
+        services.room_candidate_remove(room=joined_room, by=candidate)
+
+
+def test_removing_the_candidate_frees_the_seat_for_a_new_link(joined_room, interviewer, stranger):
+    old = joined_room.invite_token
+    room = services.room_candidate_remove(room=joined_room, by=interviewer)
+    assert room.candidate is None
+    assert room.invite_token != old
+    assert services.room_join(token=room.invite_token, user=stranger).candidate == stranger
+
+
+def test_ended_room_cannot_be_joined(room, interviewer, candidate):
+    services.timer_control(room=room, by=interviewer, action="end")
+    with pytest.raises(InviteInvalid, match="ended"):
+        services.room_join(token=room.invite_token, user=candidate)
+
+
+def test_every_timer_action_is_logged_with_its_phase(joined_room, interviewer):
+    for seconds, action in [(0, "start"), (60, "pause"), (90, "resume"), (120, "next_phase"), (200, "end")]:
+        services.timer_control(room=joined_room, by=interviewer, action=action, now=T0 + timedelta(seconds=seconds))
+    events = list(TimerEvent.objects.filter(room=joined_room).values_list("kind", "phase_index", "by__username"))
+    assert events == [
+        ("start", 0, "ines"),
+        ("pause", 0, "ines"),
+        ("resume", 0, "ines"),
+        ("next_phase", 1, "ines"),
+        ("end", 1, "ines"),
+    ]
+    room = Room.objects.get(pk=joined_room.pk)
+    assert room.state == RoomState.ENDED
+    assert room.started_at == T0
+    assert room.ended_at == T0 + timedelta(seconds=200)
+    assert room.timer.total_elapsed_at(T0 + timedelta(hours=1)) == 170
+
+
+def test_candidate_cannot_control_the_timer(joined_room, candidate):
+    with pytest.raises(Forbidden, match="only the interviewer can control the timer"):
+        services.timer_control(room=joined_room, by=candidate, action="start")
+    assert not TimerEvent.objects.exists()
+
+
+def test_timer_state_survives_a_reload_from_the_database(joined_room, interviewer):
+    services.timer_control(room=joined_room, by=interviewer, action="start", now=T0)
+    services.timer_control(room=joined_room, by=interviewer, action="pause", now=T0 + timedelta(seconds=30))
+    timer = Room.objects.get(pk=joined_room.pk).timer
+    assert timer.status == "paused"
+    assert timer.remaining_at(T0 + timedelta(hours=2)) == 270
+
+
+def test_bad_timer_action_names_the_field(joined_room, interviewer):
+    with pytest.raises(Invalid) as error:
+        services.timer_control(room=joined_room, by=interviewer, action="pause")
+    assert error.value.field == "action"
+    assert "cannot pause: the timer is not started" in error.value.message
+
+
+def test_phases_editable_until_start(room, interviewer):
+    services.room_phases_set(room=room, by=interviewer, phases=[{"name": "Warm-up", "minutes": 3}])
+    room.refresh_from_db()
+    assert room.phases == [{"name": "Warm-up", "minutes": 3}]
+    services.timer_control(room=room, by=interviewer, action="start")
+    with pytest.raises(Invalid, match="before the timer starts"):
+        services.room_phases_set(room=room, by=interviewer, phases=[{"name": "Late", "minutes": 3}])
+
+
+def test_bad_phases_are_refused_with_the_item_named(room, interviewer):
+    with pytest.raises(Invalid, match=r"phases\[0\].minutes") as error:
+        services.room_phases_set(room=room, by=interviewer, phases=[{"name": "Data", "minutes": -1}])
+    assert error.value.field == "phases"
+
+
+def test_notes_are_written_by_their_owner_only(joined_room, interviewer, candidate):
+    services.note_save(room=joined_room, by=candidate, kind="candidate", text="QPS ~ 75k peak")
+    services.note_save(room=joined_room, by=interviewer, kind="interviewer", text="good framing")
+    with pytest.raises(Forbidden):
+        services.note_save(room=joined_room, by=interviewer, kind="candidate", text="edited")
+    with pytest.raises(Forbidden):
+        services.note_save(room=joined_room, by=candidate, kind="interviewer", text="peek")
+    notes = dict(RoomNote.objects.values_list("kind", "text"))
+    assert notes == {NoteKind.CANDIDATE: "QPS ~ 75k peak", NoteKind.INTERVIEWER: "good framing"}
+
+
+def test_overlong_notes_are_refused_and_the_saved_text_kept(joined_room, candidate):
+    services.note_save(room=joined_room, by=candidate, kind="candidate", text="kept")
+    with pytest.raises(Invalid, match="longer than 20000 characters") as error:
+        services.note_save(room=joined_room, by=candidate, kind="candidate", text="x" * 20_001)
+    assert error.value.field == "text"
+    assert RoomNote.objects.get().text == "kept"
+
+
+def test_stranger_sees_no_rooms(joined_room, stranger):
+    assert not Room.objects.for_user(stranger).exists()

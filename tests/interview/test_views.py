@@ -1,0 +1,177 @@
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from interview.models import Room
+from tests.conftest import PASSWORD, client_for
+
+# Text that only the interviewer's kit holds (guide, rubric, reference diagram).
+INTERVIEWER_ONLY = [
+    "Total watch time per user per day is the north-star metric",  # guide clarification
+    "Optimising clicks alone and building a clickbait machine",  # pitfall
+    "Jumps into models without asking what success means",  # rubric level
+    "Two-tower training",  # reference diagram node
+]
+
+
+@pytest.mark.django_db
+def test_sign_up_signs_in_and_lands_on_my_rooms():
+    response = Client().post(
+        reverse("signup"), {"username": "nadia", "password1": PASSWORD, "password2": PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("room-list")
+    assert response.context["user"].username == "nadia"
+    assert "Welcome, nadia" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_sign_up_with_mismatched_passwords_says_so():
+    response = Client().post(reverse("signup"), {"username": "nadia", "password1": PASSWORD, "password2": "other"})
+    assert response.status_code == 200
+    assert "The two password fields didn’t match." in response.content.decode()  # noqa: RUF001 - Django's text
+    assert not User.objects.filter(username="nadia").exists()
+
+
+def test_sign_in_with_a_wrong_password_says_so(interviewer):
+    response = Client().post(reverse("login"), {"username": "ines", "password": "wrong"})
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_sign_in_and_out(interviewer):
+    client = Client()
+    response = client.post(reverse("login"), {"username": "ines", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.url == reverse("room-list")
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("room-list")).status_code == 302
+
+
+def test_problem_bank_lists_title_tags_and_difficulty(problem, interviewer):
+    page = client_for(interviewer).get(reverse("problem-list")).content.decode()
+    assert "Video recommendations for a home feed" in page
+    assert "Predicting ad click-through rate" in page
+    assert "Detecting harmful content in posts" in page
+    assert "two-stage" in page
+    assert "Medium" in page
+    assert "Hard" in page
+
+
+def test_interviewer_opens_a_room_and_gets_an_invite_link(problem, interviewer):
+    client = client_for(interviewer)
+    response = client.post(reverse("room-create"), {"problem": problem.slug})
+    room = Room.objects.get()
+    assert response.url == reverse("room-detail", args=[room.pk])
+    page = client.get(response.url).content.decode()
+    assert f"/invite/{room.invite_token}/" in page
+
+
+def test_unknown_problem_does_not_open_a_room(problem, interviewer):
+    response = client_for(interviewer).post(reverse("room-create"), {"problem": "nope"}, follow=True)
+    assert "Pick a problem from the bank" in response.content.decode()
+    assert not Room.objects.exists()
+
+
+def test_my_rooms_lists_both_roles_with_state(joined_room, interviewer, candidate, problem):
+    other = Room.objects.create(problem=problem, interviewer=candidate, phases=problem.phases)
+    page = client_for(candidate).get(reverse("room-list")).content.decode()
+    assert page.count("Video recommendations for a home feed") == 2
+    assert "Interviewer" in page
+    assert "Candidate" in page
+    assert "Waiting" in page
+    assert str(other.pk) in page
+    assert str(joined_room.pk) in page
+
+
+def test_invite_link_sends_anonymous_visitors_to_sign_in(room):
+    url = reverse("invite", args=[room.invite_token])
+    response = Client().get(url)
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next={url}"
+
+
+def test_candidate_joins_through_the_invite_page(room, candidate):
+    client = client_for(candidate)
+    url = reverse("invite", args=[room.invite_token])
+    assert "Join the room" in client.get(url).content.decode()
+    response = client.post(url)
+    assert response.url == reverse("room-detail", args=[room.pk])
+    room.refresh_from_db()
+    assert room.candidate == candidate
+
+
+def test_second_person_on_the_link_sees_the_seat_is_taken(joined_room, stranger):
+    response = client_for(stranger).get(reverse("invite", args=[joined_room.invite_token]))
+    assert response.status_code == 409
+    assert "This seat is taken" in response.content.decode()
+
+
+def test_revoked_link_says_it_is_not_valid(room, interviewer, candidate):
+    old = room.invite_token
+    client_for(interviewer).post(reverse("room-invite-reissue", args=[room.pk]))
+    response = client_for(candidate).get(reverse("invite", args=[old]))
+    assert response.status_code == 404
+    assert "This invite link is not valid" in response.content.decode()
+
+
+def test_interviewer_removes_the_candidate(joined_room, interviewer, candidate):
+    response = client_for(interviewer).post(reverse("room-candidate-remove", args=[joined_room.pk]), follow=True)
+    assert "Candidate removed" in response.content.decode()
+    assert client_for(candidate).get(reverse("room-detail", args=[joined_room.pk])).status_code == 403
+
+
+def test_candidate_cannot_reissue_the_invite(joined_room, candidate):
+    old = joined_room.invite_token
+    response = client_for(candidate).post(reverse("room-invite-reissue", args=[joined_room.pk]), follow=True)
+    assert "only the interviewer can re-issue the invite" in response.content.decode()
+    joined_room.refresh_from_db()
+    assert joined_room.invite_token == old
+
+
+def test_room_page_shows_the_statement_to_both(joined_room, interviewer, candidate):
+    for user in (interviewer, candidate):
+        page = client_for(user).get(reverse("room-detail", args=[joined_room.pk])).content.decode()
+        assert "Design the system that chooses and orders the videos" in page
+        assert 'id="timer"' in page
+        assert 'id="presence"' in page
+
+
+def test_interviewer_page_has_the_kit(joined_room, interviewer):
+    page = client_for(interviewer).get(reverse("room-detail", args=[joined_room.pk])).content.decode()
+    for text in INTERVIEWER_ONLY:
+        assert text in page
+
+
+def test_candidate_page_never_contains_the_kit(joined_room, candidate):
+    page = client_for(candidate).get(reverse("room-detail", args=[joined_room.pk])).content.decode()
+    for text in INTERVIEWER_ONLY:
+        assert text not in page
+    assert joined_room.invite_token not in page
+    assert 'id="timer-toggle"' not in page
+
+
+def test_statement_markdown_is_rendered_and_sanitised(joined_room, candidate, problem):
+    problem.statement = "**Bold ask**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+    problem.save()
+    page = client_for(candidate).get(reverse("room-detail", args=[joined_room.pk])).content.decode()
+    assert "<strong>Bold ask</strong>" in page
+    assert "<script>alert(1)" not in page
+    assert "onerror" not in page
+
+
+def test_strangers_are_refused_and_anonymous_sent_to_sign_in(joined_room, stranger):
+    url = reverse("room-detail", args=[joined_room.pk])
+    response = client_for(stranger).get(url)
+    assert response.status_code == 403
+    assert "You are not in this room" in response.content.decode()
+    assert Client().get(url).url.startswith(reverse("login"))
+
+
+def test_admin_manages_problems_rooms_and_users(joined_room):
+    admin = User.objects.create_superuser("root", password=PASSWORD)
+    client = client_for(admin)
+    for name in ("admin:interview_problem_changelist", "admin:interview_room_changelist", "admin:auth_user_changelist"):
+        assert client.get(reverse(name)).status_code == 200
+    assert client.get(reverse("admin:interview_room_change", args=[joined_room.pk])).status_code == 200

@@ -1,0 +1,78 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from mockboard import env
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("0", False), ("YES", True), ("off", False)])
+def test_env_bool_reads_the_usual_spellings(monkeypatch, raw, expected):
+    monkeypatch.setenv("X_FLAG", raw)
+    assert env.env_bool("X_FLAG", not expected) is expected
+
+
+@pytest.mark.parametrize(
+    ("reader", "raw", "message"),
+    [
+        (lambda: env.env_bool("X", False), "maybe", "X must be one of true/false"),
+        (lambda: env.env_int("X", 1), "ten", "X must be a whole number"),
+        (lambda: env.env_int("X", 1, minimum=0), "-3", "X must be at least 0"),
+        (lambda: env.env_list("X", []), "a,,b", "X has an empty item"),
+        (lambda: env.env_url("X", ("redis",)), "localhost:6379", "X must start with one of redis://"),
+        (lambda: env.env_url("X", ("postgres",)), "mysql://db/x", "X must start with one of postgres://"),
+    ],
+)
+def test_bad_values_stop_start_up_naming_the_variable(monkeypatch, reader, raw, message):
+    monkeypatch.setenv("X", raw)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        reader()
+
+
+def run_manage(*args, **env_vars):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+    environment.update(env_vars)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY="x7#kd0-very-long-random-production-secret-key-with-entropy-91adf3",
+        ALLOWED_HOSTS="mockboard.example.com",
+        CSRF_TRUSTED_ORIGINS="https://mockboard.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_without_secret_key_refuses_to_start():
+    result = run_manage("check", DEBUG="false", ALLOWED_HOSTS="mockboard.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_redis_url_switches_channels_and_celery_to_redis():
+    result = run_manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s; print(s.CHANNEL_LAYERS['default']['BACKEND'], s.CELERY_BROKER_URL)",
+        REDIS_URL="redis://127.0.0.1:6390/3",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["channels_redis.pubsub.RedisPubSubChannelLayer", "redis://127.0.0.1:6390/3"]
