@@ -1,7 +1,7 @@
 """The room's WebSocket: one per participant at /ws/rooms/<room id>/.
 
 Protocol (JSON text frames). Client to server:
-  {"type": "ping"}                                     heartbeat; answered with "pong"
+  {"type": "ping"}                                     heartbeat; "pong" has server time and presence
   {"type": "sync"}                                     ask for a fresh snapshot
   {"type": "timer.control", "action": "start"|...}     interviewer only
   {"type": "timer.phases", "phases": [{name, minutes}]} interviewer only, before start
@@ -128,8 +128,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_error(error.code, error.message, error.field)
 
     async def _on_ping(self, message: dict) -> None:
-        await database_sync_to_async(services.presence_touch)(channel_name=self.channel_name)
-        await self.send_json({"type": "pong", "server_now": server_now_ms()})
+        participants = await database_sync_to_async(self._heartbeat)()
+        await self.send_json({"type": "pong", "server_now": server_now_ms(), "participants": participants})
+
+    def _heartbeat(self) -> list[dict]:
+        """Keep this socket counted as present, and report presence as it stands now.
+
+        Presence broadcasts from two processes can cross, and rows of a crashed process only
+        age out; answering every heartbeat with the current seats heals both within one beat.
+        """
+        services.presence_touch(channel_name=self.channel_name)
+        room = Room.objects.select_related("interviewer", "candidate").get(pk=self.room_id)
+        return room_participants(room, now=timezone.now())
 
     async def _on_sync(self, message: dict) -> None:
         await self._send_snapshot()

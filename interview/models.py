@@ -192,9 +192,14 @@ class RoomNote(models.Model):
 
 
 class RoomConnectionQuerySet(models.QuerySet):
+    """Connections heard from within PRESENCE_STALE_SECONDS count; rows of a crashed server
+    process stop counting once their heartbeat is that old."""
+
     def live(self, now) -> RoomConnectionQuerySet:
-        """Connections heard from recently; rows of a crashed server process age out."""
         return self.filter(last_seen__gte=now - timedelta(seconds=PRESENCE_STALE_SECONDS))
+
+    def stale(self, now) -> RoomConnectionQuerySet:
+        return self.filter(last_seen__lt=now - timedelta(seconds=PRESENCE_STALE_SECONDS))
 
 
 class RoomConnection(models.Model):

@@ -175,7 +175,11 @@ def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, orig
 
 @transaction.atomic
 def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -> None:
-    RoomConnection.objects.create(room=room, user=user, channel_name=channel_name, last_seen=timezone.now())
+    now = timezone.now()
+    # Rows left by a server process that died without running disconnect: drop them here
+    # so the table stays as small as the number of open sockets.
+    RoomConnection.objects.stale(now).filter(room=room).delete()
+    RoomConnection.objects.create(room=room, user=user, channel_name=channel_name, last_seen=now)
     _broadcast_presence(room)
 
 

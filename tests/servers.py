@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,28 +78,33 @@ def test_database_url() -> str:
     raise RuntimeError(f"no server URL for database vendor {connection.vendor}")
 
 
+def procfile_command(name: str) -> str:
+    """A process line of the Procfile, so tests run the server exactly as `make run` does."""
+    for line in (BASE_DIR / "Procfile").read_text().splitlines():
+        if line.startswith(f"{name}:"):
+            return line.split(":", 1)[1].strip()
+    raise KeyError(f"no {name!r} process in the Procfile")
+
+
 @contextmanager
 def asgi_server(*, redis_url: str | None, database_url: str):
-    """One uvicorn process serving mockboard.asgi on a free port; yields its base URL."""
+    """The Procfile's web process on a free port; yields its base URL."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "true",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PYTHONUNBUFFERED": "1",
+    }
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    log = open(BASE_DIR / "var" / f"test-uvicorn-{port}.log", "w")  # noqa: SIM115 - closed below
+    log = open(BASE_DIR / "var" / f"test-web-{port}.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "mockboard.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--lifespan",
-            "off",
-        ],
+        ["/bin/sh", "-c", f"exec {procfile_command('web')}"],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
@@ -112,11 +116,3 @@ def asgi_server(*, redis_url: str | None, database_url: str):
     finally:
         stop(process)
         log.close()
-
-
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback test URL
-            return response.status == 200
-    except OSError:
-        return False

@@ -1,14 +1,16 @@
 """The room WebSocket over the real ASGI stack (origin check, session auth, URL router)."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.utils import timezone
 
 from interview import services
 from interview.consumers import MAX_FRAME_BYTES
-from interview.models import Room, RoomNote, TimerEvent
+from interview.models import PRESENCE_STALE_SECONDS, Room, RoomConnection, RoomNote, TimerEvent
 from mockboard.asgi import application
 from tests.conftest import session_cookie
 from tests.interview.test_views import INTERVIEWER_ONLY
@@ -233,3 +235,24 @@ async def test_removed_candidate_is_cut_off(joined_room, interviewer, candidate)
     assert error["code"] == "access_revoked"
     assert (await ws_c.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
     await ws_c.disconnect()
+
+
+async def test_heartbeat_reports_presence_and_ages_out_a_crashed_process(joined_room, interviewer, candidate):
+    def leave_connection(age_seconds: int) -> None:
+        RoomConnection.objects.create(
+            room=joined_room,
+            user=candidate,
+            channel_name=f"crashed-process-{age_seconds}",
+            last_seen=timezone.now() - timedelta(seconds=age_seconds),
+        )
+
+    ws, _ = await open_socket(joined_room, interviewer)
+    await database_sync_to_async(leave_connection)(PRESENCE_STALE_SECONDS + 5)
+    await ws.send_json_to({"type": "ping"})
+    pong = await receive_type(ws, "pong")
+    assert pong["participants"][1] == {"role": "candidate", "username": "carl", "connected": False}
+    await database_sync_to_async(leave_connection)(1)
+    await ws.send_json_to({"type": "ping"})
+    pong = await receive_type(ws, "pong")
+    assert pong["participants"][1] == {"role": "candidate", "username": "carl", "connected": True}
+    await ws.disconnect()

@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from interview import services
 from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
-from interview.models import NoteKind, Room, RoomNote, RoomState, TimerEvent
+from interview.models import PRESENCE_STALE_SECONDS, NoteKind, Room, RoomConnection, RoomNote, RoomState, TimerEvent
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -145,3 +146,10 @@ def test_overlong_notes_are_refused_and_the_saved_text_kept(joined_room, candida
 
 def test_stranger_sees_no_rooms(joined_room, stranger):
     assert not Room.objects.for_user(stranger).exists()
+
+
+def test_connecting_clears_rows_a_crashed_process_left(joined_room, interviewer, candidate):
+    stale = timezone.now() - timedelta(seconds=PRESENCE_STALE_SECONDS + 1)
+    RoomConnection.objects.create(room=joined_room, user=candidate, channel_name="dead", last_seen=stale)
+    services.presence_connect(room=joined_room, user=interviewer, channel_name="fresh")
+    assert list(RoomConnection.objects.values_list("channel_name", flat=True)) == ["fresh"]

@@ -103,9 +103,9 @@ export class RoomConnection {
     if (message.type === "pong") {
       clearTimeout(this.pongTimer);
       this.clock.observeRoundTrip(this.pingSentAt, message.server_now, Date.now());
-      return;
+    } else if (message.server_now) {
+      this.clock.observe(message.server_now);
     }
-    if (message.server_now) this.clock.observe(message.server_now);
     this.onMessage(message);
   }
 

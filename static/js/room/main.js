@@ -75,6 +75,7 @@ function handle(message) {
       showTimer(message.timer);
       break;
     case "presence":
+    case "pong":
       showParticipants(message.participants);
       break;
     case "notes.updated":
