@@ -5,10 +5,18 @@ from interview.models import Problem, Room, RoomNote, TimerEvent
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin):
+    """Read-only: problems/<slug>.yaml is the source, checked by load_problems, which would
+    overwrite any edit made here."""
+
     list_display = ["title", "slug", "difficulty", "updated_at"]
     list_filter = ["difficulty"]
     search_fields = ["title", "slug", "statement"]
-    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class TimerEventInline(admin.TabularInline):
@@ -30,6 +38,22 @@ class RoomAdmin(admin.ModelAdmin):
     list_filter = ["state"]
     search_fields = ["id", "interviewer__username", "candidate__username", "problem__title"]
     list_select_related = ["problem", "interviewer", "candidate"]
-    readonly_fields = ["created_at", "started_at", "ended_at"]
-    raw_id_fields = ["interviewer", "candidate"]
+    # The timer, seats and invite change only through services, which validate, log a
+    # TimerEvent and tell the connected participants; an admin edit would do none of that.
+    readonly_fields = [
+        "problem",
+        "interviewer",
+        "candidate",
+        "invite_token",
+        "state",
+        "phases",
+        "timer_phase_index",
+        "timer_phase_elapsed",
+        "timer_total_elapsed",
+        "timer_running_since",
+        "timer_revision",
+        "created_at",
+        "started_at",
+        "ended_at",
+    ]
     inlines = [TimerEventInline, RoomNoteInline]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,14 +11,13 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from interview import services
 from interview.errors import Forbidden, InviteInvalid, RoomError, SeatTaken
-from interview.models import NoteKind, Problem, Room, RoomNote
+from interview.models import Problem, Room
 from interview.serializers import (
     CandidateRoomSerializer,
     InterviewerRoomSerializer,
     JoinSerializer,
     NoteSerializer,
     PhasesSerializer,
-    ProblemSerializer,
     ProblemSummarySerializer,
     RoomCreateSerializer,
     RoomListSerializer,
@@ -42,13 +39,11 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 
 
 class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
-    """The problem bank. The interviewer's kit is only served inside a room."""
+    """The problem bank. Statement and interviewer's kit are only served inside a room."""
 
     queryset = Problem.objects.all()
     lookup_field = "slug"
-
-    def get_serializer_class(self):
-        return ProblemSummarySerializer if self.action == "list" else ProblemSerializer
+    serializer_class = ProblemSummarySerializer
 
 
 ROOM_RESPONSE = PolymorphicProxySerializer(
@@ -64,11 +59,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = RoomListSerializer
 
     def get_queryset(self):
-        return (
-            Room.objects.for_user(self.request.user)
-            .select_related("problem", "interviewer", "candidate")
-            .prefetch_related(Prefetch("notes", queryset=RoomNote.objects.all()))
-        )
+        return Room.objects.for_user(self.request.user).with_people().prefetch_related("notes")
 
     def get_serializer_context(self) -> dict:
         base_url = self.request.build_absolute_uri("/").rstrip("/")
@@ -95,7 +86,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         request=JoinSerializer,
         responses={
-            200: CandidateRoomSerializer,
+            200: ROOM_RESPONSE,
             404: OpenApiResponse(description="invite not valid"),
             409: OpenApiResponse(description="seat taken"),
         },
@@ -130,21 +121,23 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Replace the phases before the timer starts (interviewer only)."""
         return self._change(services.room_phases_set, PhasesSerializer)
 
-    @extend_schema(request=None, responses=ROOM_RESPONSE)
-    @action(detail=True, methods=["post"])
+    @extend_schema(methods=["POST"], request=None, responses=ROOM_RESPONSE, description="New invite link.")
+    @extend_schema(methods=["DELETE"], request=None, responses=ROOM_RESPONSE, description="No invite link.")
+    @action(detail=True, methods=["post", "delete"])
     def invite(self, request: Request, pk: str) -> Response:
-        """Re-issue the invite link; the old one stops working (interviewer only)."""
+        """Re-issue (POST) or revoke (DELETE) the invite link; the old one stops working at
+        once (interviewer only)."""
+        if request.method == "DELETE":
+            return self._change(services.room_invite_revoke)
         return self._change(services.room_invite_reissue)
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")
     def notes(self, request: Request, pk: str, kind: str) -> Response:
         """Save the candidate's notes (candidate) or the private notes (interviewer)."""
-        room = self.get_object()
-        if kind == NoteKind.INTERVIEWER and room.role_of(request.user) != "interviewer":
-            # The private pad's existence is nobody else's business.
-            raise Http404
         serializer = NoteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        note = services.note_save(room=room, by=request.user, kind=kind, text=serializer.validated_data["text"])
+        note = services.note_save(
+            room=self.get_object(), by=request.user, kind=kind, text=serializer.validated_data["text"]
+        )
         return Response({"text": note.text})

@@ -8,14 +8,19 @@ Protocol (JSON text frames). Client to server:
   {"type": "notes.save", "kind": "candidate"|"interviewer", "text": "..."}
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), and
-{"type": "error", "code": ..., "message": ..., "field"?: ...} for anything refused; the
-connection stays open after an error. Close codes: 4401 not signed in, 4403 not a
-participant (or removed), 4404 no such room.
+{"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
+anything refused; the connection stays open after an error.
+
+A handshake from someone who is not signed in (4401), not a participant (4403) or for no
+such room (4404) is refused before accept; Channels turns that into an HTTP 403, so a
+browser sees only a failed connection (the page then asks the REST API why). A participant
+removed while connected gets an "access_revoked" error and close code 4403.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from uuid import UUID
 
@@ -25,10 +30,12 @@ from django.utils import timezone
 
 from interview import services
 from interview.broadcast import interviewer_group, room_group
-from interview.errors import Invalid, RoomError
+from interview.errors import Forbidden, Invalid, RoomError
 from interview.models import Role, Room
 from interview.selectors import room_participants
 from interview.serializers import room_serializer_class
+
+logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 256 * 1024
 CLOSE_UNAUTHENTICATED = 4401
@@ -84,20 +91,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             room_id = UUID(str(self.scope["url_route"]["kwargs"]["room_id"]))
         except ValueError:
             return None
-        return (
-            Room.objects.select_related("problem", "interviewer", "candidate")
-            .prefetch_related("notes")
-            .filter(pk=room_id)
-            .first()
-        )
+        return Room.objects.with_people().filter(pk=room_id).first()
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
-    async def send_error(self, code: str, message: str, field: str | None = None) -> None:
+    async def send_error(self, code: str, message: str, *, field: str | None = None, request: str = "") -> None:
         error = {"type": "error", "code": code, "message": message}
         if field:
             error["field"] = field
+        if request:
+            error["request"] = request
         await self.send_json(error)
 
     # Client messages
@@ -111,8 +115,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         try:
             message = json.loads(text_data)
-        except ValueError:
-            await self.send_error("invalid_json", "message is not valid JSON")
+        except (ValueError, RecursionError):
+            await self.send_error("invalid_json", "message is not valid JSON (or nested too deeply)")
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.send_error("invalid_message", "message must be a JSON object with a string 'type'")
@@ -125,21 +129,41 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             await handler(self, message)
         except RoomError as error:
-            await self.send_error(error.code, error.message, error.field)
+            await self.send_error(error.code, error.message, field=error.field, request=message["type"])
+        except Exception:
+            # A bug must cost one message, not the connection; the transaction rolled back.
+            logger.exception("room %s: %s failed", self.room_id, message["type"])
+            await self.send_error(
+                "server_error",
+                "the server could not process this message; nothing was changed",
+                request=message["type"],
+            )
 
     async def _on_ping(self, message: dict) -> None:
+        server_now = server_now_ms()
         participants = await database_sync_to_async(self._heartbeat)()
-        await self.send_json({"type": "pong", "server_now": server_now_ms(), "participants": participants})
+        if participants is None:
+            await self._revoke()
+            return
+        await self.send_json({"type": "pong", "server_now": server_now, "participants": participants})
 
-    def _heartbeat(self) -> list[dict]:
-        """Keep this socket counted as present, and report presence as it stands now.
+    def _heartbeat(self) -> list[dict] | None:
+        """Keep this socket counted as present and report presence as it stands now; None
+        once this user is no longer a participant.
 
-        Presence broadcasts from two processes can cross, and rows of a crashed process only
-        age out; answering every heartbeat with the current seats heals both within one beat.
+        Broadcasts can be lost or cross between processes (presence, the removal of a
+        candidate) and rows of a crashed process only age out: each heartbeat re-checks
+        access and presence, so every such gap closes within one beat.
         """
+        room = self._room_if_participant()
+        if room is None:
+            return None
         services.presence_touch(channel_name=self.channel_name)
-        room = Room.objects.select_related("interviewer", "candidate").get(pk=self.room_id)
         return room_participants(room, now=timezone.now())
+
+    def _room_if_participant(self) -> Room | None:
+        room = Room.objects.with_people().filter(pk=self.room_id).first()
+        return room if room and room.role_of(self.scope["user"]) else None
 
     async def _on_sync(self, message: dict) -> None:
         await self._send_snapshot()
@@ -168,18 +192,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _call_service(self, service, **kwargs) -> None:
-        room = Room.objects.select_related("interviewer", "candidate").get(pk=self.room_id)
+        room = self._room_if_participant()
+        if room is None:
+            raise Forbidden("you are no longer a participant in this room")
         service(room=room, by=self.scope["user"], **kwargs)
 
     @database_sync_to_async
     def _snapshot(self) -> dict | None:
-        room = (
-            Room.objects.select_related("problem", "interviewer", "candidate")
-            .prefetch_related("notes")
-            .get(pk=self.room_id)
-        )
+        room = Room.objects.with_people().prefetch_related("notes").filter(pk=self.room_id).first()
         user = self.scope["user"]
-        role = room.role_of(user)
+        role = room.role_of(user) if room else None
         if role is None:
             return None
         serializer = room_serializer_class(role)(room, context={"user": user, "base_url": self._base_url()})
@@ -225,13 +247,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "notes.updated", "kind": event["kind"], "text": event["text"]})
 
     async def room_access(self, event: dict) -> None:
-        role = await database_sync_to_async(self._current_role)()
-        if role is None:
+        if await database_sync_to_async(self._room_if_participant)() is None:
             await self._revoke()
-
-    def _current_role(self) -> Role | None:
-        room = Room.objects.filter(pk=self.room_id).first()
-        return room.role_of(self.scope["user"]) if room else None
 
 
 def _field(message: dict, name: str, kind: type):

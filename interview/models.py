@@ -65,6 +65,10 @@ class RoomQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(interviewer=user) | Q(candidate=user))
 
+    def with_people(self) -> RoomQuerySet:
+        """Rooms with the problem and both participants loaded in the same query."""
+        return self.select_related("problem", "interviewer", "candidate")
+
 
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
@@ -92,6 +96,7 @@ class Room(models.Model):
     timer_phase_elapsed = models.FloatField(default=0.0)
     timer_total_elapsed = models.FloatField(default=0.0)
     timer_running_since = models.DateTimeField(null=True, blank=True)
+    timer_revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -122,6 +127,7 @@ class Room(models.Model):
             phase_elapsed=self.timer_phase_elapsed,
             total_elapsed=self.timer_total_elapsed,
             running_since=self.timer_running_since,
+            revision=self.timer_revision,
         )
 
     def _timer_status(self) -> str:
@@ -142,6 +148,7 @@ class Room(models.Model):
         self.timer_phase_elapsed = state.phase_elapsed
         self.timer_total_elapsed = state.total_elapsed
         self.timer_running_since = state.running_since
+        self.timer_revision = state.revision
 
 
 class TimerEvent(models.Model):

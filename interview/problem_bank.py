@@ -12,7 +12,7 @@ import yaml
 
 from diagrams.graph import GraphError, validate
 from interview.models import Difficulty
-from interview.timer import parse_phases
+from interview.timer import DEFAULT_PHASES, parse_phases
 
 MIN_RUBRIC_DIMENSIONS = 6
 RUBRIC_LEVELS = 4
@@ -25,10 +25,11 @@ _FIELDS = {
     "tags",
     "statement",
     "guide",
-    "phases",
     "rubric",
     "reference_diagram",
 }
+# Optional: a problem without `phases` uses the standard answer framework.
+_OPTIONAL = {"phases"}
 
 
 class ProblemFileError(ValueError):
@@ -116,14 +117,14 @@ def parse_problem(data: object, *, slug: str) -> dict:
     missing = _FIELDS - set(data)
     if missing:
         raise ValueError(f"{sorted(missing)[0]}: is required")
-    unknown = set(data) - _FIELDS
+    unknown = set(data) - _FIELDS - _OPTIONAL
     if unknown:
         raise ValueError(f"{sorted(unknown)[0]}: is not a known field")
     if data["slug"] != slug:
         raise ValueError(f"slug: {data['slug']!r} must match the file name {slug!r}")
     if data["difficulty"] not in Difficulty.values:
         raise ValueError(f"difficulty: must be one of {', '.join(Difficulty.values)}")
-    phases = parse_phases(data["phases"])
+    phases = parse_phases(data.get("phases", list(DEFAULT_PHASES)))
     try:
         validate(data["reference_diagram"])
     except GraphError as error:

@@ -17,16 +17,19 @@ from interview.timer import ACTIONS
 
 
 class ProblemSummarySerializer(serializers.ModelSerializer):
+    """What the bank shows anyone signed in. The statement is left out on purpose: a
+    candidate should meet the prompt in the room, not read it up beforehand."""
+
     class Meta:
         model = Problem
-        fields = ["slug", "title", "summary", "difficulty", "tags"]
+        fields = ["slug", "title", "summary", "difficulty", "tags", "phases"]
 
 
 class ProblemSerializer(ProblemSummarySerializer):
     statement_html = serializers.SerializerMethodField()
 
     class Meta(ProblemSummarySerializer.Meta):
-        fields = [*ProblemSummarySerializer.Meta.fields, "statement", "statement_html", "phases"]
+        fields = [*ProblemSummarySerializer.Meta.fields, "statement", "statement_html"]
 
     def get_statement_html(self, problem: Problem) -> str:
         return render_markdown(problem.statement)

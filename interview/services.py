@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
-from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
+from interview.errors import Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
 from interview.models import (
     NoteKind,
     Problem,
@@ -27,6 +27,7 @@ from interview.models import (
 )
 from interview.problem_bank import read_problem_bank
 from interview.selectors import room_participants
+from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
 
 
@@ -66,22 +67,40 @@ def room_create(*, problem: Problem, interviewer: AbstractBaseUser) -> Room:
     return Room.objects.create(problem=problem, interviewer=interviewer, phases=problem.phases)
 
 
+def room_join_refusal(*, room: Room | None, user: AbstractBaseUser) -> RoomError | None:
+    """Why `user` cannot take the seat through this invite, or None if they can (or are in)."""
+    if room is None:
+        return InviteInvalid("this invite link is not valid any more; ask the interviewer for a new one")
+    if room.role_of(user) is not None:
+        return None
+    if room.candidate_id is not None:
+        return SeatTaken("another candidate has already joined this room")
+    if room.state == RoomState.ENDED:
+        return InviteInvalid("this interview has ended")
+    return None
+
+
 @transaction.atomic
 def room_join(*, token: str, user: AbstractBaseUser) -> Room:
     """Take the candidate seat of the room whose invite link holds `token`."""
     room = Room.objects.select_for_update().filter(invite_token=token).first() if token else None
-    if room is None:
-        raise InviteInvalid("this invite link is not valid any more; ask the interviewer for a new one")
-    role = room.role_of(user)
-    if role is not None:
+    if refusal := room_join_refusal(room=room, user=user):
+        raise refusal
+    if room.role_of(user) is not None:
         return room
-    if room.state == RoomState.ENDED:
-        raise InviteInvalid("this interview has ended")
-    if room.candidate_id is not None:
-        raise SeatTaken("another candidate has already joined this room")
     room.candidate = user
     room.save(update_fields=["candidate"])
     _broadcast_presence(room)
+    return room
+
+
+@transaction.atomic
+def room_invite_revoke(*, room: Room, by: AbstractBaseUser) -> Room:
+    """Kill the invite link; nobody new can join until a new one is issued."""
+    room = _locked(room)
+    _require_interviewer(room, by, "revoke the invite")
+    room.invite_token = None
+    room.save(update_fields=["invite_token"])
     return room
 
 
@@ -127,7 +146,8 @@ def room_phases_set(*, room: Room, by: AbstractBaseUser, phases: object) -> Room
     except ValueError as error:
         raise Invalid(str(error), field="phases") from None
     room.phases = [p.as_dict() for p in parsed]
-    room.save(update_fields=["phases"])
+    room.timer_revision += 1
+    room.save(update_fields=["phases", "timer_revision"])
     _broadcast_timer(room, None)
     return room
 
@@ -135,12 +155,10 @@ def room_phases_set(*, room: Room, by: AbstractBaseUser, phases: object) -> Room
 @transaction.atomic
 def timer_control(*, room: Room, by: AbstractBaseUser, action: str, now: datetime | None = None) -> Room:
     """Start, pause, resume, advance or end the timer, logging a TimerEvent."""
-    now = now or timezone.now()
     room = _locked(room)
+    # Read the clock only once the lock is held, so events are stored in the order applied.
+    now = now or timezone.now()
     _require_interviewer(room, by, "control the timer")
-    if action not in TimerEvent.Kind.values:
-        expected = ", ".join(TimerEvent.Kind.values)
-        raise Invalid(f"unknown timer action {action!r}; expected one of {expected}", field="action")
     try:
         room.timer = room.timer.apply(action, now)
     except TimerError as error:
@@ -167,6 +185,8 @@ def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, orig
         raise Invalid("must be a string", field="text")
     if len(text) > RoomNote.MAX_LENGTH:
         raise Invalid(f"longer than {RoomNote.MAX_LENGTH} characters", field="text")
+    if problem := unstorable(text):
+        raise Invalid(problem, field="text")
     note, _ = RoomNote.objects.update_or_create(room=room, kind=kind, defaults={"text": text, "updated_by": by})
     group = room_group(room.pk) if kind == NoteKind.CANDIDATE else interviewer_group(room.pk)
     broadcast_on_commit(group, {"type": "room.note", "kind": kind, "text": text, "origin": origin})
@@ -176,8 +196,7 @@ def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, orig
 @transaction.atomic
 def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -> None:
     now = timezone.now()
-    # Rows left by a server process that died without running disconnect: drop them here
-    # so the table stays as small as the number of open sockets.
+    # Rows left in this room by a server process that died without running disconnect.
     RoomConnection.objects.stale(now).filter(room=room).delete()
     RoomConnection.objects.create(room=room, user=user, channel_name=channel_name, last_seen=now)
     _broadcast_presence(room)

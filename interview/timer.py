@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from interview.text import unstorable
+
 MAX_PHASES = 10
 MAX_PHASE_NAME = 40
 MAX_PHASE_MINUTES = 180
@@ -55,6 +57,8 @@ def parse_phases(data: object, *, field: str = "phases") -> tuple[Phase, ...]:
             raise ValueError(f"{where}.name: must be a non-empty string")
         if len(name.strip()) > MAX_PHASE_NAME:
             raise ValueError(f"{where}.name: longer than {MAX_PHASE_NAME} characters")
+        if problem := unstorable(name):
+            raise ValueError(f"{where}.name: {problem}")
         if isinstance(minutes, bool) or not isinstance(minutes, int):
             raise ValueError(f"{where}.minutes: must be a whole number")
         if not 1 <= minutes <= MAX_PHASE_MINUTES:
@@ -72,14 +76,12 @@ class TimerState:
     phase_elapsed: float = 0.0
     total_elapsed: float = 0.0
     running_since: datetime | None = None
+    # Bumped by the room on every change, so clients can drop states that arrive late.
+    revision: int = 0
 
     @property
     def phase(self) -> Phase:
         return self.phases[self.phase_index]
-
-    @property
-    def planned_seconds(self) -> int:
-        return sum(p.minutes for p in self.phases) * 60
 
     def _live(self, now: datetime) -> float:
         if self.running_since is None:
@@ -110,6 +112,9 @@ class TimerState:
 
     def apply(self, action: str, now: datetime) -> TimerState:
         """The state after a control action; TimerError when it does not apply."""
+        return replace(self._after(action, now), revision=self.revision + 1)
+
+    def _after(self, action: str, now: datetime) -> TimerState:
         if action == "start":
             self._require(action, "not_started")
             return replace(self, status="running", running_since=now)
@@ -145,4 +150,5 @@ class TimerState:
             "total_elapsed": round(self.total_elapsed, 3),
             "running_since": (round(self.running_since.timestamp() * 1000) if self.running_since else None),
             "amber_seconds": AMBER_SECONDS,
+            "revision": self.revision,
         }

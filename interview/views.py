@@ -14,9 +14,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from interview import services
-from interview.errors import InviteInvalid, RoomError, SeatTaken
+from interview.errors import RoomError, SeatTaken
 from interview.forms import SignupForm
-from interview.models import NoteKind, Problem, Role, Room, RoomState
+from interview.models import NoteKind, Problem, Role, Room
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -62,15 +62,13 @@ def room_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = Room.objects.for_user(request.user).select_related("problem", "interviewer", "candidate")
+    rooms = Room.objects.for_user(request.user).with_people()
     return render(request, "interview/room_list.html", {"rooms": rooms})
 
 
 @login_required
 def room_detail(request: HttpRequest, room_id) -> HttpResponse:
-    room = get_object_or_404(
-        Room.objects.select_related("problem", "interviewer", "candidate").prefetch_related("notes"), pk=room_id
-    )
+    room = get_object_or_404(Room.objects.with_people().prefetch_related("notes"), pk=room_id)
     role = room.role_of(request.user)
     if role is None:
         return render(request, "interview/room_forbidden.html", {"room": room}, status=403)
@@ -119,6 +117,14 @@ def room_invite_reissue(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 @require_POST
+def room_invite_revoke(request: HttpRequest, room_id) -> HttpResponse:
+    return _room_action(
+        request, room_id, services.room_invite_revoke, "Invite link revoked. Issue a new one to invite someone."
+    )
+
+
+@login_required
+@require_POST
 def room_candidate_remove(request: HttpRequest, room_id) -> HttpResponse:
     return _room_action(
         request, room_id, services.room_candidate_remove, "Candidate removed. A new invite link is ready."
@@ -127,22 +133,20 @@ def room_candidate_remove(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 def invite(request: HttpRequest, token: str) -> HttpResponse:
-    room = Room.objects.select_related("problem", "interviewer", "candidate").filter(invite_token=token).first()
-    if room is None:
-        return render(request, "interview/invite_invalid.html", status=404)
-    if room.role_of(request.user) is not None:
+    room = Room.objects.with_people().filter(invite_token=token).first()
+    if room is not None and room.role_of(request.user) is not None:
         return redirect("room-detail", room_id=room.pk)
-    if room.candidate_id is not None:
-        return render(request, "interview/invite_taken.html", {"room": room}, status=409)
-    if room.state == RoomState.ENDED:
-        return render(request, "interview/invite_invalid.html", {"ended": True}, status=410)
-    if request.method == "POST":
+    refusal = services.room_join_refusal(room=room, user=request.user)
+    if refusal is None and request.method == "POST":
         try:
             services.room_join(token=token, user=request.user)
-        except SeatTaken:
-            return render(request, "interview/invite_taken.html", {"room": room}, status=409)
-        except InviteInvalid:
-            return render(request, "interview/invite_invalid.html", status=404)
-        messages.success(request, f"You joined as the candidate. {room.interviewer.username} will start the timer.")
-        return redirect("room-detail", room_id=room.pk)
+        except RoomError as error:
+            refusal = error
+        else:
+            messages.success(request, f"You joined as the candidate. {room.interviewer.username} will start the timer.")
+            return redirect("room-detail", room_id=room.pk)
+    if isinstance(refusal, SeatTaken):
+        return render(request, "interview/invite_taken.html", {"room": room}, status=409)
+    if refusal is not None:
+        return render(request, "interview/invite_invalid.html", {"reason": refusal.message}, status=404)
     return render(request, "interview/invite.html", {"room": room})

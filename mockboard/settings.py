@@ -86,17 +86,18 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "mockboard.sqlite3",
-            # The web server and the Celery worker write to the same file: WAL lets readers
-            # proceed during a write, and IMMEDIATE takes the write lock up front so two
-            # writers queue on `timeout` instead of failing with "database is locked".
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
             # A file, not :memory:, so that server processes started by tests share it.
             "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the Celery worker write to the same file: WAL lets readers proceed
+    # during a write, and IMMEDIATE takes the write lock up front so two writers queue on
+    # `timeout` instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("rooms/new/", views.room_create, name="room-create"),
     path("rooms/<uuid:room_id>/", views.room_detail, name="room-detail"),
     path("rooms/<uuid:room_id>/invite/", views.room_invite_reissue, name="room-invite-reissue"),
+    path("rooms/<uuid:room_id>/invite/revoke/", views.room_invite_revoke, name="room-invite-revoke"),
     path("rooms/<uuid:room_id>/candidate/remove/", views.room_candidate_remove, name="room-candidate-remove"),
     path("invite/<str:token>/", views.invite, name="invite"),
     path("admin/", admin.site.urls),

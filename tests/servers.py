@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +65,7 @@ def throwaway_redis():
         stop(process)
 
 
-def test_database_url() -> str:
+def shared_database_url() -> str:
     """The URL of the database pytest-django created, for server processes to share."""
     settings = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -102,7 +103,7 @@ def asgi_server(*, redis_url: str | None, database_url: str):
     env.pop("REDIS_URL", None)
     if redis_url:
         env["REDIS_URL"] = redis_url
-    log = open(BASE_DIR / "var" / f"test-web-{port}.log", "w")  # noqa: SIM115 - closed below
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         ["/bin/sh", "-c", f"exec {procfile_command('web')}"],
         cwd=BASE_DIR,
@@ -111,7 +112,11 @@ def asgi_server(*, redis_url: str | None, database_url: str):
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_for_port(port, process)
+        try:
+            wait_for_port(port, process)
+        except (RuntimeError, TimeoutError) as error:
+            log.seek(0)
+            raise RuntimeError(f"{error}; server output:\n{log.read()[-4000:]}") from None
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process)

@@ -17,7 +17,7 @@ SCREENSHOTS = servers.BASE_DIR / "build" / "screenshots"
 @pytest.fixture(scope="session")
 def app_url(redis_url, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        database_url = servers.test_database_url()
+        database_url = servers.shared_database_url()
     with servers.asgi_server(redis_url=redis_url, database_url=database_url) as url:
         yield url
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.asyncio, pytest.mark.django_d
 @pytest.fixture(scope="module")
 def two_servers(redis_url, django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        database_url = servers.test_database_url()
+        database_url = servers.shared_database_url()
     with (
         servers.asgi_server(redis_url=redis_url, database_url=database_url) as first,
         servers.asgi_server(redis_url=redis_url, database_url=database_url) as second,

@@ -21,15 +21,15 @@ def test_anonymous_gets_401_or_403(joined_room):
         assert APIClient().get(url).status_code in (401, 403)
 
 
-def test_problem_list_has_title_tags_and_difficulty_but_no_kit(problem, interviewer):
-    response = api_for(interviewer).get("/api/problems/")
+def test_problem_bank_has_title_tags_and_difficulty_but_not_the_prompt(problem, stranger):
+    response = api_for(stranger).get("/api/problems/")
     assert response.status_code == 200
     slugs = {p["slug"]: p for p in response.json()}
     assert slugs["video-recommendation"]["difficulty"] == "medium"
     assert "two-stage" in slugs["video-recommendation"]["tags"]
-    detail = api_for(interviewer).get("/api/problems/video-recommendation/").json()
-    assert "statement_html" in detail
-    assert not {"guide", "rubric", "reference_diagram"} & detail.keys()
+    detail = api_for(stranger).get("/api/problems/video-recommendation/").json()
+    assert detail["phases"][0] == {"name": "Requirements", "minutes": 5}
+    assert not {"statement", "statement_html", "guide", "rubric", "reference_diagram"} & detail.keys()
 
 
 def test_create_room_by_slug(problem, interviewer):
@@ -127,13 +127,38 @@ def test_notes_by_role(joined_room, interviewer, candidate):
     base = f"/api/rooms/{joined_room.pk}/notes"
     assert api_for(candidate).put(f"{base}/candidate/", {"text": "p99 200ms"}, format="json").status_code == 200
     assert api_for(interviewer).put(f"{base}/candidate/", {"text": "x"}, format="json").status_code == 403
-    assert api_for(candidate).put(f"{base}/interviewer/", {"text": "x"}, format="json").status_code == 404
+    assert api_for(candidate).put(f"{base}/interviewer/", {"text": "x"}, format="json").status_code == 403
     assert api_for(interviewer).put(f"{base}/interviewer/", {"text": "sharp"}, format="json").status_code == 200
     assert api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/").json()["interviewer_notes"] == "sharp"
     assert api_for(candidate).get(f"/api/rooms/{joined_room.pk}/").json()["candidate_notes"] == "p99 200ms"
     too_long = api_for(candidate).put(f"{base}/candidate/", {"text": "x" * 20_001}, format="json")
     assert too_long.status_code == 400
-    assert "text" in too_long.json()
+    assert too_long.json()["text"] == ["longer than 20000 characters"]
+    nul = api_for(candidate).put(f"{base}/candidate/", {"text": "a\x00b"}, format="json")
+    assert nul.status_code == 400
+    assert "text" in nul.json()
+    assert api_for(candidate).get(f"/api/rooms/{joined_room.pk}/").json()["candidate_notes"] == "p99 200ms"
+
+
+def test_phase_names_that_cannot_be_stored_are_refused(room, interviewer):
+    body = '{"phases": [{"name": "Data\\ud800", "minutes": 5}]}'
+    response = api_for(interviewer).put(f"/api/rooms/{room.pk}/phases/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["phases"] == ["phases[0].name: must be valid Unicode text (it holds a lone surrogate)"]
+
+
+def test_invite_revoke_and_reissue(room, interviewer, candidate):
+    url = f"/api/rooms/{room.pk}/invite/"
+    assert api_for(candidate).delete(url).status_code == 404
+    revoked = api_for(interviewer).delete(url)
+    assert revoked.status_code == 200
+    assert revoked.json()["invite_url"] is None
+    old = room.invite_token
+    assert api_for(candidate).post("/api/rooms/join/", {"token": old}, format="json").status_code == 404
+    reissued = api_for(interviewer).post(url).json()["invite_url"]
+    token = reissued.rstrip("/").rsplit("/", 1)[1]
+    assert token != old
+    assert api_for(candidate).post("/api/rooms/join/", {"token": token}, format="json").status_code == 200
 
 
 def test_token_auth_for_api_clients(joined_room, interviewer):

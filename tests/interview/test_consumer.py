@@ -112,6 +112,7 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
         "type": "error",
         "code": "forbidden",
         "message": "only the interviewer can control the timer",
+        "request": "timer.control",
     }
     await ws.send_json_to({"type": "ping"})
     assert (await receive_type(ws, "pong"))["server_now"] > 0
@@ -122,7 +123,8 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
 @pytest.mark.parametrize(
     ("frame", "expected"),
     [
-        ("{not json", {"code": "invalid_json", "message": "message is not valid JSON"}),
+        ("{not json", {"code": "invalid_json", "message": "message is not valid JSON (or nested too deeply)"}),
+        ("[" * 100_000, {"code": "invalid_json", "message": "message is not valid JSON (or nested too deeply)"}),
         ("[1, 2]", {"code": "invalid_message", "message": "message must be a JSON object with a string 'type'"}),
         ('{"type": 7}', {"code": "invalid_message", "message": "message must be a JSON object with a string 'type'"}),
         (
@@ -135,7 +137,12 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
         ),
         (
             '{"type": "timer.control"}',
-            {"code": "invalid", "message": "'action' is required and must be a string", "field": "action"},
+            {
+                "code": "invalid",
+                "message": "'action' is required and must be a string",
+                "field": "action",
+                "request": "timer.control",
+            },
         ),
         (
             '{"type": "timer.control", "action": "rewind"}',
@@ -143,11 +150,17 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
                 "code": "invalid",
                 "message": "unknown timer action 'rewind'; expected one of start, pause, resume, next_phase, end",
                 "field": "action",
+                "request": "timer.control",
             },
         ),
         (
             '{"type": "timer.phases", "phases": [{"name": "A", "minutes": 0}]}',
-            {"code": "invalid", "message": "phases[0].minutes: must be between 1 and 180", "field": "phases"},
+            {
+                "code": "invalid",
+                "message": "phases[0].minutes: must be between 1 and 180",
+                "field": "phases",
+                "request": "timer.phases",
+            },
         ),
     ],
 )
@@ -256,3 +269,33 @@ async def test_heartbeat_reports_presence_and_ages_out_a_crashed_process(joined_
     pong = await receive_type(ws, "pong")
     assert pong["participants"][1] == {"role": "candidate", "username": "carl", "connected": True}
     await ws.disconnect()
+
+
+async def test_text_that_cannot_be_stored_is_refused_and_saved_notes_kept(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "kept"})
+    await receive_type(ws, "notes.saved")
+    await ws.send_to(text_data='{"type": "notes.save", "kind": "candidate", "text": "half a pair \\ud800"}')
+    assert await receive_type(ws, "error") == {
+        "type": "error",
+        "code": "invalid",
+        "message": "must be valid Unicode text (it holds a lone surrogate)",
+        "field": "text",
+        "request": "notes.save",
+    }
+    await ws.send_json_to({"type": "sync"})
+    assert (await receive_type(ws, "snapshot"))["room"]["candidate_notes"] == "kept"
+    await ws.disconnect()
+
+
+async def test_removal_is_enforced_even_if_its_broadcast_is_lost(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    # The seat is freed without any broadcast, as if the channel layer dropped it.
+    await database_sync_to_async(Room.objects.filter(pk=joined_room.pk).update)(candidate=None)
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "still here?"})
+    assert (await receive_type(ws, "error"))["message"] == "you are no longer a participant in this room"
+    await ws.send_json_to({"type": "ping"})
+    assert (await receive_type(ws, "error"))["code"] == "access_revoked"
+    assert (await ws.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
+    await ws.disconnect()
+    assert not await database_sync_to_async(RoomNote.objects.exists)()

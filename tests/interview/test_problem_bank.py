@@ -28,6 +28,23 @@ def test_bank_holds_the_first_three_problems_complete():
         assert problem["reference_diagram"]["nodes"]
 
 
+def test_phases_default_to_the_answer_framework_unless_the_file_sets_them(tmp_path):
+    bank = copy_bank(tmp_path)
+    path = bank / "harmful-content-detection.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["phases"] = [{"name": "Policy", "minutes": 8}, {"name": "Models", "minutes": 20}]
+    data["guide"]["hints"] = [{"phase": "Policy", "text": "Which actions exist?"}]
+    path.write_text(yaml.safe_dump(data))
+    phases = {p["slug"]: p["phases"] for p in read_problem_bank(bank)}
+    assert phases["harmful-content-detection"] == [{"name": "Policy", "minutes": 8}, {"name": "Models", "minutes": 20}]
+    assert [p["name"] for p in phases["video-recommendation"]] == [
+        "Requirements",
+        "Data",
+        "Modeling & scaling",
+        "Monitoring",
+    ]
+
+
 @pytest.mark.django_db
 def test_load_problems_is_idempotent_and_picks_up_edits(tmp_path):
     bank = copy_bank(tmp_path)
@@ -51,7 +68,7 @@ def test_load_problems_is_idempotent_and_picks_up_edits(tmp_path):
         (lambda d: d.update(rubric=d["rubric"][:5]), "rubric: needs at least 6 dimensions"),
         (lambda d: d.update(difficulty="brutal"), "difficulty: must be one of easy, medium, hard"),
         (lambda d: d["guide"]["hints"][0].update(phase="Coffee"), r"guide.hints\[0\].phase: 'Coffee' is not one"),
-        (lambda d: d["phases"][1].update(minutes=0), r"phases\[1\].minutes: must be between 1 and 180"),
+        (lambda d: d.update(phases=[{"name": "A", "minutes": 5}, {"name": "B", "minutes": 0}]), r"phases\[1\].minutes"),
         (lambda d: d["reference_diagram"]["edges"][0].update(target="ghost"), "reference_diagram.edges"),
         (lambda d: d.pop("statement"), "statement: is required"),
         (lambda d: d.update(slug="other"), "slug: 'other' must match the file name"),

@@ -19,7 +19,7 @@ def test_default_phases_are_the_answer_framework():
         Phase("Modeling & scaling", 15),
         Phase("Monitoring", 5),
     ) == PHASES
-    assert TimerState(PHASES).planned_seconds == 35 * 60
+    assert sum(p.minutes for p in PHASES) == 35
 
 
 def test_running_timer_counts_down_from_server_time():
@@ -89,6 +89,21 @@ def test_actions_that_do_not_apply_are_refused(actions, action, message):
         timer.apply(action, at(1))
 
 
+def test_every_change_bumps_the_revision():
+    timer = TimerState(PHASES)
+    assert timer.revision == 0
+    timer = timer.apply("start", at(0)).apply("pause", at(1))
+    assert timer.revision == 2
+    assert timer.as_dict()["revision"] == 2
+
+
+def test_timer_actions_match_the_logged_event_kinds():
+    from interview.models import TimerEvent
+    from interview.timer import ACTIONS
+
+    assert set(ACTIONS) == set(TimerEvent.Kind.values)
+
+
 def test_as_dict_gives_clients_server_milliseconds():
     timer = TimerState(PHASES).apply("start", at(0))
     data = timer.as_dict()
@@ -110,6 +125,7 @@ def test_as_dict_gives_clients_server_milliseconds():
         ([{"name": "A", "minutes": "5"}], r"phases\[0\].minutes: must be a whole number"),
         ([{"name": "A", "minutes": True}], r"phases\[0\].minutes: must be a whole number"),
         ([{"name": "A"}], r"phases\[0\]: must be an object with exactly name and minutes"),
+        ([{"name": "A\x00", "minutes": 5}], r"phases\[0\].name: must not contain NUL"),
     ],
 )
 def test_bad_phases_name_the_field(phases, message):

@@ -108,12 +108,29 @@ def test_second_person_on_the_link_sees_the_seat_is_taken(joined_room, stranger)
     assert "This seat is taken" in response.content.decode()
 
 
-def test_revoked_link_says_it_is_not_valid(room, interviewer, candidate):
+def test_replaced_link_says_it_is_not_valid(room, interviewer, candidate):
     old = room.invite_token
     client_for(interviewer).post(reverse("room-invite-reissue", args=[room.pk]))
     response = client_for(candidate).get(reverse("invite", args=[old]))
     assert response.status_code == 404
-    assert "This invite link is not valid" in response.content.decode()
+    assert "This invite link is not valid any more" in response.content.decode()
+
+
+def test_revoked_link_leaves_no_way_in_until_a_new_one(room, interviewer, candidate):
+    old = room.invite_token
+    page = client_for(interviewer).post(reverse("room-invite-revoke", args=[room.pk]), follow=True).content.decode()
+    assert "Invite link revoked" in page
+    assert "No invite link is active" in page
+    assert client_for(candidate).post(reverse("invite", args=[old])).status_code == 404
+    room.refresh_from_db()
+    assert room.candidate is None
+
+
+def test_ended_room_cannot_be_joined_by_link(room, interviewer, candidate):
+    client_for(interviewer).post(f"/api/rooms/{room.pk}/timer/", {"action": "end"}, content_type="application/json")
+    response = client_for(candidate).get(reverse("invite", args=[room.invite_token]))
+    assert response.status_code == 404
+    assert "This interview has ended" in response.content.decode()
 
 
 def test_interviewer_removes_the_candidate(joined_room, interviewer, candidate):
@@ -174,4 +191,10 @@ def test_admin_manages_problems_rooms_and_users(joined_room):
     client = client_for(admin)
     for name in ("admin:interview_problem_changelist", "admin:interview_room_changelist", "admin:auth_user_changelist"):
         assert client.get(reverse(name)).status_code == 200
-    assert client.get(reverse("admin:interview_room_change", args=[joined_room.pk])).status_code == 200
+    page = client.get(reverse("admin:interview_room_change", args=[joined_room.pk])).content.decode()
+    assert "Video recommendations for a home feed" in page
+    # The timer only changes through services (which log and broadcast), never by a form.
+    assert 'name="timer_phase_index"' not in page
+    assert 'name="phases"' not in page
+    problem = client.get(reverse("admin:interview_problem_change", args=[joined_room.problem.pk])).content.decode()
+    assert 'name="statement"' not in problem

@@ -3,6 +3,12 @@
 export class ServerClock {
   constructor() {
     this.offset = 0; // server time minus local time, ms
+    this.reset();
+  }
+
+  // Called for each new socket: it may reach another server, and the local clock may have
+  // been stepped since.
+  reset() {
     this.bestRoundTrip = Infinity;
   }
 
@@ -12,7 +18,7 @@ export class ServerClock {
   }
 
   // A ping answered: the reply was stamped about halfway through the round trip. The
-  // fastest round trip seen gives the tightest bound, so slower ones are ignored.
+  // fastest round trip on this socket gives the tightest bound, so slower ones are ignored.
   observeRoundTrip(sentAt, serverNow, receivedAt) {
     const roundTrip = receivedAt - sentAt;
     if (roundTrip <= this.bestRoundTrip) {

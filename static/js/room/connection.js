@@ -2,6 +2,9 @@
 // server sends a fresh snapshot, so the page resyncs by itself.
 const HEARTBEAT_MS = 15000;
 const MAX_BACKOFF_MS = 10000;
+// Sent after accept when access is withdrawn; a refusal before accept reaches the browser
+// only as a failed handshake, which checkAccess() tells apart from a network problem.
+const CLOSE_FORBIDDEN = 4403;
 
 export class RoomConnection {
   constructor({ url, accessUrl, onMessage, onState, clock }) {
@@ -22,18 +25,23 @@ export class RoomConnection {
     this.onState(this.attempt === 0 ? "connecting" : "reconnecting");
     const socket = new WebSocket(this.url);
     this.socket = socket;
+    // A new socket may reach another server process: measure its clock afresh.
+    this.clock.reset();
     let opened = false;
+    const current = () => this.socket === socket && !this.stopped;
     socket.addEventListener("open", () => {
+      if (!current()) return;
       opened = true;
-      this.attempt = 0;
       this.onState("connected");
       this.startHeartbeat();
     });
-    socket.addEventListener("message", (event) => this.receive(event.data));
+    socket.addEventListener("message", (event) => {
+      if (current()) this.receive(event.data);
+    });
     socket.addEventListener("close", (event) => {
+      if (!current()) return;
       this.stopHeartbeat();
-      if (this.socket !== socket || this.stopped) return;
-      if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
+      if (event.code === CLOSE_FORBIDDEN) {
         this.stop("denied");
         return;
       }
@@ -56,6 +64,7 @@ export class RoomConnection {
   stop(state) {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    this.stopHeartbeat();
     this.onState(state);
     if (this.socket) this.socket.close();
   }
@@ -69,8 +78,9 @@ export class RoomConnection {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  // The browser is back online: skip the rest of the backoff wait.
   reconnectNow() {
-    if (this.stopped || (this.socket && this.socket.readyState === WebSocket.OPEN)) return;
+    if (this.stopped || (this.socket && this.socket.readyState !== WebSocket.CLOSED)) return;
     clearTimeout(this.retryTimer);
     this.connect();
   }
@@ -106,6 +116,9 @@ export class RoomConnection {
     } else if (message.server_now) {
       this.clock.observe(message.server_now);
     }
+    // Backoff restarts only once the server has proved itself by sending a snapshot; a
+    // server that accepts and then fails keeps the growing delay.
+    if (message.type === "snapshot") this.attempt = 0;
     this.onMessage(message);
   }
 

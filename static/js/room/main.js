@@ -47,7 +47,12 @@ const pads = Object.fromEntries(
 );
 const phases = isInterviewer ? new PhasesEditor(document.getElementById("phases-form"), connection) : null;
 
+// Timer states from two server processes can arrive out of order; the revision orders them.
+let timerRevision = -1;
+
 function showTimer(state) {
+  if (state.revision < timerRevision) return;
+  timerRevision = state.revision;
   timer.update(state);
   if (phases) phases.update(state);
   if (isInterviewer) updateControls(state);
@@ -68,8 +73,8 @@ function handle(message) {
     case "snapshot":
       showTimer(message.room.timer);
       showParticipants(message.participants);
-      pads.candidate.remote(message.room.candidate_notes);
-      if (pads.interviewer) pads.interviewer.remote(message.room.interviewer_notes);
+      pads.candidate.resync(message.room.candidate_notes);
+      if (pads.interviewer) pads.interviewer.resync(message.room.interviewer_notes);
       break;
     case "timer.state":
       showTimer(message.timer);
@@ -87,6 +92,8 @@ function handle(message) {
     case "error":
       toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
+      if (message.request === "notes.save") pads[config.role].refused();
+      if (message.request === "timer.phases" && phases) phases.refused();
       break;
   }
 }

@@ -1,5 +1,6 @@
 // A notes pad saved as you type (debounced) and updated live from the other side.
 const SAVE_DELAY_MS = 600;
+const RETRY_MS = 2000;
 
 export class NotesPad {
   constructor(textarea, connection) {
@@ -7,8 +8,13 @@ export class NotesPad {
     this.kind = textarea.dataset.kind;
     this.connection = connection;
     this.status = document.querySelector(`.save-state[data-for="${textarea.id}"]`);
-    this.dirty = false;
+    this.dirty = false; // edited since the last send
+    this.inFlight = 0; // sent, not yet acknowledged as committed
     if (!textarea.readOnly) textarea.addEventListener("input", () => this.changed());
+  }
+
+  get unsaved() {
+    return this.dirty || this.inFlight > 0;
   }
 
   changed() {
@@ -19,27 +25,48 @@ export class NotesPad {
   }
 
   save() {
+    clearTimeout(this.timer);
     if (this.connection.send({ type: "notes.save", kind: this.kind, text: this.textarea.value })) {
       this.dirty = false;
+      this.inFlight += 1;
       this.setStatus("Saving…");
     } else {
-      // Offline: keep the text and try again; the reconnect snapshot will not overwrite it.
-      this.setStatus("Offline, will save when reconnected");
-      this.timer = setTimeout(() => this.save(), 2000);
+      this.dirty = true;
+      this.setStatus("Offline; your notes will be saved when the connection is back");
+      this.timer = setTimeout(() => this.save(), RETRY_MS);
     }
   }
 
-  // From a snapshot or another tab. Local edits not yet sent win over the server copy.
+  // A fresh snapshot after (re)connecting. Text typed or sent but never acknowledged may be
+  // missing from it, so that text is sent again instead of being replaced.
+  resync(text) {
+    if (this.unsaved) {
+      this.inFlight = 0;
+      this.save();
+    } else {
+      this.remote(text);
+    }
+  }
+
+  // Another tab or the other participant saved. Local unsaved text wins.
   remote(text) {
-    if (this.dirty || this.textarea.value === text) return;
+    if (this.unsaved || this.textarea.value === text) return;
     const { selectionStart, selectionEnd } = this.textarea;
     this.textarea.value = text;
     this.textarea.setSelectionRange(selectionStart, selectionEnd);
   }
 
-  // The server committed our latest text.
+  // The server committed one of our saves.
   saved() {
-    if (!this.dirty) this.setStatus("Saved");
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (!this.unsaved) this.setStatus("Saved");
+  }
+
+  // The server refused a save (too long, say): the text stays here to be fixed.
+  refused() {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.dirty = true;
+    this.setStatus("Not saved");
   }
 
   setStatus(text) {

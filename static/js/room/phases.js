@@ -5,7 +5,8 @@ export class PhasesEditor {
     this.rows = form.querySelector("#phases-rows");
     this.locked = form.querySelector("#phases-locked");
     this.connection = connection;
-    this.editing = false;
+    this.editing = false; // local changes not yet accepted by the server
+    this.saving = false;
     form.addEventListener("input", () => (this.editing = true));
     form.querySelector("#phase-add").addEventListener("click", () => {
       this.editing = true;
@@ -36,9 +37,16 @@ export class PhasesEditor {
 
   update(timer) {
     const open = timer.status === "not_started";
+    // Our save was accepted, or the timer started and unsaved edits can no longer apply.
+    if (this.saving || !open) this.editing = this.saving = false;
     this.locked.hidden = open;
-    this.form.querySelectorAll("input, button").forEach((el) => (el.disabled = !open));
     if (!this.editing) this.rows.replaceChildren(...timer.phases.map((p) => this.row(p)));
+    this.form.querySelectorAll("input, button").forEach((el) => (el.disabled = !open));
+  }
+
+  // The server said no (the error is shown as a toast); keep the edits to fix them.
+  refused() {
+    this.saving = false;
   }
 
   save() {
@@ -46,6 +54,6 @@ export class PhasesEditor {
       name: li.querySelector('[name="name"]').value,
       minutes: Number(li.querySelector('[name="minutes"]').value),
     }));
-    if (this.connection.send({ type: "timer.phases", phases })) this.editing = false;
+    this.saving = this.connection.send({ type: "timer.phases", phases });
   }
 }
