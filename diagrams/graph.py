@@ -42,7 +42,10 @@ class Limits:
 
 
 LIMITS = Limits()
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Control characters other than newline and tab, and lone surrogates: no renderer or
+# database takes them, and they are never typed on purpose.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
 class GraphError(ValueError):
@@ -67,7 +70,7 @@ def _require_keys(item: object, path: str, required: set[str], optional: set[str
 
 
 def _check_id(value: object, path: str, seen: set[str]) -> None:
-    if not isinstance(value, str) or not ID_PATTERN.match(value):
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
         raise GraphError(path, "must be 1 to 40 characters of A-Z, a-z, 0-9, _ or -")
     if value in seen:
         raise GraphError(path, f"duplicate id {value!r}")
@@ -81,6 +84,8 @@ def _check_text(value: object, path: str, limit: int, *, required: bool) -> None
         raise GraphError(path, "must not be empty")
     if len(value) > limit:
         raise GraphError(path, f"longer than {limit} characters")
+    if _UNPRINTABLE.search(value):
+        raise GraphError(path, "holds a control character or broken Unicode")
 
 
 def _check_list(graph: dict, key: str, limit: int) -> list:
@@ -90,6 +95,32 @@ def _check_list(graph: dict, key: str, limit: int) -> list:
     if len(items) > limit:
         raise GraphError(key, f"more than {limit} {key} (the limit)")
     return items
+
+
+EMPTY = {"schema": SCHEMA_VERSION, "direction": "LR", "groups": [], "nodes": [], "edges": []}
+
+
+def normalize(graph: dict) -> dict:
+    """A valid graph with every optional field filled in, the one form we store and send."""
+    return {
+        "schema": SCHEMA_VERSION,
+        "direction": graph.get("direction", "LR"),
+        "groups": [{"id": g["id"], "label": g["label"]} for g in graph.get("groups", [])],
+        "nodes": [
+            {
+                "id": n["id"],
+                "label": n["label"],
+                "kind": n["kind"],
+                "group": n.get("group") or None,
+                "note": n.get("note", ""),
+            }
+            for n in graph.get("nodes", [])
+        ],
+        "edges": [
+            {"id": e["id"], "source": e["source"], "target": e["target"], "label": e.get("label", "")}
+            for e in graph.get("edges", [])
+        ],
+    }
 
 
 def validate(graph: object) -> None:
@@ -116,7 +147,7 @@ def validate(graph: object) -> None:
         if node["kind"] not in KINDS:
             raise GraphError(f"{path}.kind", f"unknown kind {node['kind']!r}")
         group = node.get("group")
-        if group not in (None, "") and (not isinstance(group, str) or group not in group_ids):
+        if group is not None and group != "" and (not isinstance(group, str) or group not in group_ids):
             raise GraphError(f"{path}.group", f"no group with id {group!r}")
         _check_text(node.get("note", ""), f"{path}.note", LIMITS.note, required=False)
 

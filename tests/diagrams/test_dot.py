@@ -1,0 +1,34 @@
+from pathlib import Path
+
+import pytest
+
+from diagrams.dot import KIND_STYLES, to_dot
+from diagrams.graph import KINDS
+from tests.diagrams.graphs import EXAMPLE, hostile_graph, random_graph
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize(("name", "graph"), [("example", EXAMPLE), ("hostile", hostile_graph())])
+def test_dot_matches_the_golden_file(name, graph):
+    assert to_dot(graph) == (GOLDEN / f"{name}.dot").read_text()
+
+
+def test_same_graph_same_text():
+    assert to_dot(random_graph(7)) == to_dot(random_graph(7))
+
+
+def test_clusters_always_use_newrank():
+    assert "newrank=true" in to_dot(random_graph(1))
+
+
+def test_every_kind_has_its_own_look():
+    assert set(KIND_STYLES) == set(KINDS)
+    looks = {(style.shape, style.fill) for style in KIND_STYLES.values()}
+    assert len(looks) == len(KINDS)
+
+
+def test_dot_names_are_ours_and_user_ids_only_in_id_attributes():
+    source = to_dot(hostile_graph())
+    assert "\th4 " not in source
+    assert 'id="node-h4"' in source

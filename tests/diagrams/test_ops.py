@@ -1,0 +1,117 @@
+import copy
+
+import pytest
+
+from diagrams.graph import LIMITS, normalize
+from diagrams.ops import OpRejected, apply, inverse
+from tests.diagrams.graphs import EXAMPLE, random_graph
+
+NODE = {"id": "n3", "label": "Ranking model", "kind": "ranking"}
+
+
+def test_add_node_fills_defaults_and_leaves_the_input_alone():
+    before = copy.deepcopy(EXAMPLE)
+    after = apply(EXAMPLE, {"op": "add_node", "node": NODE})
+    assert after["nodes"][-1] == {**NODE, "group": None, "note": ""}
+    assert before == EXAMPLE
+
+
+def test_removing_a_node_removes_its_edges():
+    after = apply(EXAMPLE, {"op": "remove_node", "id": "n1"})
+    assert [n["id"] for n in after["nodes"]] == ["n2"]
+    assert after["edges"] == []
+
+
+def test_removing_a_group_ungroups_its_nodes():
+    after = apply(EXAMPLE, {"op": "remove_group", "id": "offline"})
+    assert after["groups"] == []
+    assert after["nodes"][0]["group"] is None
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        {"op": "add_node", "node": NODE},
+        {"op": "update_node", "id": "n1", "set": {"label": "Click stream", "kind": "data_source", "group": None}},
+        {"op": "update_node", "id": "n2", "set": {"note": "HNSW, 256-d"}},
+        {"op": "remove_node", "id": "n1"},
+        {"op": "add_edge", "edge": {"id": "e2", "source": "n2", "target": "n1", "label": "feedback"}},
+        {"op": "update_edge", "id": "e1", "set": {"label": "views", "target": "n1"}},
+        {"op": "remove_edge", "id": "e1"},
+        {"op": "add_group", "group": {"id": "online", "label": "Online"}},
+        {"op": "update_group", "id": "offline", "set": {"label": "Batch"}},
+        {"op": "remove_group", "id": "offline"},
+        {"op": "set_direction", "direction": "TB"},
+        {"op": "replace", "graph": {"schema": 1, "nodes": [{"id": "z", "label": "Z", "kind": "cache"}]}},
+        {
+            "op": "batch",
+            "ops": [
+                {"op": "add_group", "group": {"id": "online", "label": "Online"}},
+                {"op": "add_node", "node": {**NODE, "group": "online"}},
+                {"op": "add_edge", "edge": {"id": "e9", "source": "n2", "target": "n3"}},
+                {"op": "remove_node", "id": "n1"},
+            ],
+        },
+    ],
+)
+def test_every_op_has_an_inverse_that_restores_the_graph(op):
+    undo = inverse(EXAMPLE, op)
+    assert apply(apply(EXAMPLE, op), undo) == EXAMPLE
+
+
+@pytest.mark.parametrize(
+    ("op", "reason", "conflict"),
+    [
+        ({"op": "remove_node", "id": "gone"}, "node 'gone' no longer exists", True),
+        ({"op": "update_node", "id": "gone", "set": {"label": "x"}}, "node 'gone' no longer exists", True),
+        (
+            {"op": "add_edge", "edge": {"id": "e2", "source": "n1", "target": "gone"}},
+            "node 'gone' no longer exists",
+            True,
+        ),
+        ({"op": "add_node", "node": {**NODE, "id": "n1"}}, "a node with id 'n1' already exists", True),
+        ({"op": "add_node", "node": {**NODE, "group": "gone"}}, "group 'gone' no longer exists", True),
+        ({"op": "add_node", "node": {**NODE, "kind": "blender"}}, "nodes[2].kind: unknown kind 'blender'", False),
+        ({"op": "add_node", "node": {**NODE, "label": "x" * 81}}, "nodes[2].label: longer than 80 characters", False),
+        ({"op": "add_node", "node": {**NODE, "id": "has space"}}, "nodes[2].id: must be 1 to 40 characters", False),
+        ({"op": "update_node", "id": "n1", "set": {"id": "n9"}}, "op.set.id: cannot be changed", False),
+        ({"op": "update_node", "id": "n1", "set": {}}, "op.set: must be a non-empty object", False),
+        ({"op": "set_direction", "direction": "RL"}, "op.direction: must be one of LR, TB", False),
+        ({"op": "explode"}, "op.op: unknown op 'explode'", False),
+        ({"op": "add_node"}, "op.node: is required for add_node", False),
+        ({"op": "remove_node", "id": "n1", "cascade": True}, "op.cascade: is not a field of remove_node", False),
+        ({"op": "add_node", "node": NODE, "index": -1}, "op.index: must be a whole number from 0", False),
+        ("add_node", "op: must be an object with a string 'op'", False),
+        ({"op": "replace", "graph": {"schema": 2}}, "op.graph.schema: must be 1", False),
+        ({"op": "batch", "ops": []}, "op.ops: must be a list of 1 to 500 ops", False),
+        (
+            {"op": "batch", "ops": [{"op": "add_node", "node": NODE}, {"op": "remove_node", "id": "gone"}]},
+            "node 'gone' no longer exists",
+            True,
+        ),
+    ],
+)
+def test_ops_that_cannot_apply_say_why_and_change_nothing(op, reason, conflict):
+    before = copy.deepcopy(EXAMPLE)
+    with pytest.raises(OpRejected) as error:
+        apply(EXAMPLE, op)
+    assert error.value.reason.startswith(reason)
+    assert error.value.conflict is conflict
+    assert before == EXAMPLE
+
+
+def test_the_node_limit_is_named_when_an_add_would_pass_it():
+    full = normalize(
+        {"schema": 1, "nodes": [{"id": f"n{i}", "label": "N", "kind": "generic"} for i in range(LIMITS.nodes)]}
+    )
+    with pytest.raises(OpRejected, match="nodes: more than 150 nodes"):
+        apply(full, {"op": "add_node", "node": {"id": "one-more", "label": "N", "kind": "generic"}})
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_removing_any_node_of_a_random_graph_is_undone_exactly(seed):
+    graph = random_graph(seed, nodes=25)
+    victim = graph["nodes"][seed % 25]["id"]
+    op = {"op": "remove_node", "id": victim}
+    # Exactly, order included: the layout must not shuffle on undo.
+    assert apply(apply(graph, op), inverse(graph, op)) == graph

@@ -1,0 +1,107 @@
+"""Real Graphviz: the warm `dot` child, its time limit, the cache and SVG safety."""
+
+from xml.etree import ElementTree
+
+import pytest
+
+from diagrams.dot import to_dot
+from diagrams.render import Renderer, RenderError, RenderTimeout, clean_svg, render_png
+from tests.diagrams.graphs import EXAMPLE, HOSTILE_LABELS, hostile_graph, random_graph
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture
+def renderer():
+    renderer = Renderer()
+    yield renderer
+    renderer.close()
+
+
+def texts(svg: str) -> list[str]:
+    return [t.text for t in ElementTree.fromstring(svg).iter(f"{SVG}text")]
+
+
+def node_ids(svg: str) -> list[str]:
+    """User node ids, read back from the SVG the way the browser does (entities decoded)."""
+    ids = (g.get("id") or "" for g in ElementTree.fromstring(svg).iter(f"{SVG}g"))
+    return [i.removeprefix("node-") for i in ids if i.startswith("node-")]
+
+
+def test_svg_maps_groups_back_to_node_and_edge_ids(renderer):
+    svg = renderer.svg(to_dot(EXAMPLE))
+    root = ElementTree.fromstring(svg)
+    ids = {g.get("id") for g in root.iter(f"{SVG}g")}
+    assert {"node-n1", "node-n2", "edge-e1", "group-offline"} <= ids
+    assert texts(svg) == ["Offline training", "Event logs", "Candidate generation", "clicks"]
+
+
+def test_hostile_labels_render_literally_and_add_nothing(renderer):
+    svg = renderer.svg(to_dot(hostile_graph()))
+    shown = texts(svg)
+    for label in HOSTILE_LABELS:
+        for line in label.split("\n"):
+            assert line in shown
+    root = ElementTree.fromstring(svg)
+    nodes = [g for g in root.iter(f"{SVG}g") if g.get("class", "").startswith("node")]
+    assert len(nodes) == len(HOSTILE_LABELS)
+    assert "pwned" not in {g.get("id") for g in root.iter(f"{SVG}g")}
+    assert "<image" not in svg
+    assert "<!DOCTYPE" not in svg
+
+
+def test_png_renders_and_hostile_text_reads_no_file():
+    png = render_png(to_dot(hostile_graph()))
+    assert png.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_clustered_random_graphs_never_crash_dot(renderer, seed):
+    svg = renderer.svg(to_dot(random_graph(seed, nodes=30, groups=5)))
+    assert sorted(node_ids(svg)) == sorted(f"n{i}" for i in range(30))
+
+
+def test_cache_returns_the_same_svg_without_rendering(renderer):
+    source = to_dot(random_graph(3))
+    first = renderer.svg(source)
+    renderer.binary = "/nonexistent/dot"  # any real render now fails; a cache hit does not
+    renderer.close()
+    assert renderer.svg(source) is first
+
+
+def test_a_graph_over_the_time_limit_is_stopped_and_the_next_one_renders():
+    renderer = Renderer(time_limit=0.02)
+    try:
+        with pytest.raises(RenderTimeout, match=r"longer than 0\.02 s"):
+            renderer.svg(to_dot(random_graph(11, nodes=150, groups=8)))
+        renderer.time_limit = 3
+        assert node_ids(renderer.svg(to_dot(EXAMPLE))) == ["n1", "n2"]
+    finally:
+        renderer.close()
+
+
+def test_a_dead_child_is_replaced(renderer):
+    renderer.svg(to_dot(EXAMPLE))
+    renderer._process.kill()
+    renderer._process.wait()
+    assert "n0" in node_ids(renderer.svg(to_dot(random_graph(5))))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"<svg><script>alert(1)</script></svg>\n",
+        b'<svg><image xlink:href="/etc/passwd"/></svg>\n',
+        b'<svg><a href="https://evil.example">x</a></svg>\n',
+        b'<svg><g onload="alert(1)"></g></svg>\n',
+        b'<svg><rect style="fill:url(http://evil.example/x)"/></svg>\n',
+    ],
+)
+def test_active_or_fetching_svg_is_refused(payload):
+    with pytest.raises(RenderError, match="refused"):
+        clean_svg(payload)
+
+
+def test_text_that_merely_mentions_dangerous_words_is_fine():
+    svg = clean_svg(b'<?xml version="1.0"?>\n<!-- c --><svg><text>onload=1 href=x url(y) &lt;script&gt;</text></svg>\n')
+    assert svg.startswith("<svg")
