@@ -19,6 +19,8 @@ import threading
 import time
 from collections import OrderedDict
 
+from diagrams.dot import to_dot
+
 TIME_LIMIT_SECONDS = 3.0
 MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 CACHE_SIZE = 256
@@ -127,6 +129,19 @@ class Renderer:
         with self._lock:
             if self._process is not None:
                 self._kill()
+
+
+_shared: Renderer | None = None
+_shared_lock = threading.Lock()
+
+
+def render_svg(graph: dict) -> str:
+    """SVG of a normalized graph, from this process's shared warm renderer."""
+    global _shared  # one dot child per process, started on first use
+    with _shared_lock:
+        if _shared is None:
+            _shared = Renderer()
+    return _shared.svg(to_dot(graph))
 
 
 def render_png(dot_source: str, *, time_limit: float = TIME_LIMIT_SECONDS) -> bytes:

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from diagrams.dot import to_dot
+from diagrams.ops import OpRejected
+from diagrams.render import RenderError, render_png, render_svg
 from interview import services
-from interview.errors import Forbidden, InviteInvalid, RoomError, SeatTaken
+from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
 from interview.models import Problem, Room
 from interview.serializers import (
     CandidateRoomSerializer,
+    DiagramReplaceSerializer,
+    DiagramSerializer,
     InterviewerRoomSerializer,
     JoinSerializer,
     NoteSerializer,
@@ -22,10 +31,17 @@ from interview.serializers import (
     RoomCreateSerializer,
     RoomListSerializer,
     TimerActionSerializer,
+    diagram_state,
     room_serializer_class,
 )
 
-_STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409}
+_STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409, Conflict: 409}
+DOWNLOADS = {
+    "svg": ("image/svg+xml", render_svg),
+    "png": ("image/png", lambda graph: render_png(to_dot(graph))),
+    "dot": ("text/vnd.graphviz; charset=utf-8", to_dot),
+    "json": ("application/json", lambda graph: json.dumps(graph, indent=2, ensure_ascii=False)),
+}
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
@@ -59,7 +75,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     serializer_class = RoomListSerializer
 
     def get_queryset(self):
-        return Room.objects.for_user(self.request.user).with_people().prefetch_related("notes")
+        return Room.objects.for_user(self.request.user).with_related().prefetch_related("notes")
 
     def get_serializer_context(self) -> dict:
         base_url = self.request.build_absolute_uri("/").rstrip("/")
@@ -130,6 +146,44 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if request.method == "DELETE":
             return self._change(services.room_invite_revoke)
         return self._change(services.room_invite_reissue)
+
+    @extend_schema(methods=["GET"], responses=DiagramSerializer)
+    @extend_schema(
+        methods=["PUT"],
+        request=DiagramReplaceSerializer,
+        responses={200: DiagramSerializer, 409: OpenApiResponse(description="base_version is not current")},
+    )
+    @action(detail=True, methods=["get", "put"])
+    def diagram(self, request: Request, pk: str) -> Response:
+        """The diagram (GET), or replace it whole (PUT) if `base_version` is still current."""
+        room = self.get_object()
+        if request.method == "PUT":
+            serializer = DiagramReplaceSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            try:
+                services.diagram_replace(room=room, by=request.user, **serializer.validated_data)
+            except OpRejected as rejected:
+                return Response({"graph": [rejected.reason], "code": "invalid"}, status=400)
+            room = self._fresh(room)
+        return Response(diagram_state(room))
+
+    @extend_schema(
+        operation_id="rooms_diagram_download",
+        parameters=[OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
+        responses={(200, "*/*"): OpenApiTypes.BINARY},
+    )
+    @action(detail=True, methods=["get"], url_path=r"diagram/(?P<file_format>svg|png|dot|json)")
+    def diagram_download(self, request: Request, pk: str, file_format: str) -> HttpResponse:
+        """Download the diagram as SVG, PNG, DOT or JSON (participants only)."""
+        room = self.get_object()
+        content_type, render = DOWNLOADS[file_format]
+        try:
+            body = render(room.diagram.graph)
+        except RenderError as error:
+            return Response({"detail": f"the diagram could not be drawn: {error}", "code": "render_failed"}, 422)
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{room.problem.slug}-diagram.{file_format}"'
+        return response
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")

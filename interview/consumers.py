@@ -6,8 +6,18 @@ Protocol (JSON text frames). Client to server:
   {"type": "timer.control", "action": "start"|...}     interviewer only
   {"type": "timer.phases", "phases": [{name, minutes}]} interviewer only, before start
   {"type": "notes.save", "kind": "candidate"|"interviewer", "text": "..."}
+  {"type": "diagram.op", "op": {...}, "client_op_id": "...", "base_version": n}
+                                                       applied to the current graph
+  {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
+  {"type": "diagram.svg"}                              the current graph rendered by Graphviz
+  {"type": "diagram.lock", "locked": true|false}       interviewer only
+  {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
-"notes.saved" (the sender's save is committed), and
+"notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
+commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
+"diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
+"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg",
+"diagram.lock", "diagram.selection", and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
 
@@ -24,16 +34,20 @@ import logging
 import time
 from uuid import UUID
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from diagrams.ops import OpRejected
+from diagrams.render import RenderError, render_svg
+from diagrams.services import diagram_ops_since
 from interview import services
 from interview.broadcast import interviewer_group, room_group
 from interview.errors import Forbidden, Invalid, RoomError
 from interview.models import Role, Room
 from interview.selectors import room_participants
-from interview.serializers import room_serializer_class
+from interview.serializers import diagram_state, room_serializer_class
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +105,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             room_id = UUID(str(self.scope["url_route"]["kwargs"]["room_id"]))
         except ValueError:
             return None
-        return Room.objects.with_people().filter(pk=room_id).first()
+        return Room.objects.with_related().filter(pk=room_id).first()
 
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
@@ -162,7 +176,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         return room_participants(room, now=timezone.now())
 
     def _room_if_participant(self) -> Room | None:
-        room = Room.objects.with_people().filter(pk=self.room_id).first()
+        room = Room.objects.with_related().filter(pk=self.room_id).first()
         return room if room and room.role_of(self.scope["user"]) else None
 
     async def _on_sync(self, message: dict) -> None:
@@ -182,12 +196,104 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Acknowledged only after the commit, so "Saved" in the page is the truth.
         await self.send_json({"type": "notes.saved", "kind": kind})
 
+    async def _on_diagram_op(self, message: dict) -> None:
+        client_op_id = message.get("client_op_id", "")
+        if not isinstance(client_op_id, str) or len(client_op_id) > 64:
+            raise Invalid("'client_op_id' must be a string of at most 64 characters", field="client_op_id")
+        if "op" not in message:
+            raise Invalid("'op' is required", field="op")
+        try:
+            await self._call_service(services.diagram_op_apply, op=message["op"], client_op_id=client_op_id)
+        except OpRejected as rejected:
+            version = await database_sync_to_async(self._diagram_version)()
+            await self.send_json(
+                {
+                    "type": "diagram.rejected",
+                    "client_op_id": client_op_id,
+                    "reason": rejected.reason,
+                    "conflict": rejected.conflict,
+                    "version": version,
+                }
+            )
+
+    def _diagram_version(self) -> int:
+        return Room.objects.select_related("diagram").get(pk=self.room_id).diagram.version
+
+    async def _on_diagram_sync(self, message: dict) -> None:
+        since = message.get("since")
+        if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+            raise Invalid("'since' must be a version number (a whole number from 0)", field="since")
+        await self.send_json(await database_sync_to_async(self._catch_up)(since))
+
+    def _catch_up(self, since: int) -> dict:
+        room = self._room_if_participant()
+        if room is None:
+            raise Forbidden("you are no longer a participant in this room")
+        missed = diagram_ops_since(diagram=room.diagram, version=since)
+        if missed is None:
+            return {"type": "diagram.snapshot", **diagram_state(room)}
+        user = self.scope["user"]
+        return {
+            "type": "diagram.ops",
+            "version": room.diagram.version,
+            "ops": [self._applied(op, mine=op.author_id == user.pk) for op in missed],
+        }
+
+    @staticmethod
+    def _applied(op, *, mine: bool) -> dict:
+        applied = {
+            "version": op.version,
+            "op": op.op,
+            "client_op_id": op.client_op_id,
+            "author": op.author.get_username() if op.author else None,
+        }
+        if mine:
+            applied["inverse"] = op.inverse
+        return applied
+
+    async def _on_diagram_svg(self, message: dict) -> None:
+        room = await database_sync_to_async(self._room_if_participant)()
+        if room is None:
+            raise Forbidden("you are no longer a participant in this room")
+        try:
+            # Off the event loop: layout can take a while, and the renderer waits on `dot`.
+            svg = await sync_to_async(render_svg, thread_sensitive=False)(room.diagram.graph)
+        except RenderError as error:
+            raise RoomError(f"the diagram could not be drawn: {error}") from None
+        await self.send_json({"type": "diagram.svg", "version": room.diagram.version, "svg": svg})
+
+    async def _on_diagram_lock(self, message: dict) -> None:
+        locked = message.get("locked")
+        if not isinstance(locked, bool):
+            raise Invalid("'locked' must be true or false", field="locked")
+        await self._call_service(services.diagram_lock_set, locked=locked)
+
+    async def _on_diagram_select(self, message: dict) -> None:
+        node_ids = message.get("node_ids")
+        if not isinstance(node_ids, list) or len(node_ids) > 200 or not all(isinstance(i, str) for i in node_ids):
+            raise Invalid("'node_ids' must be a list of at most 200 node ids", field="node_ids")
+        await self.channel_layer.group_send(
+            room_group(self.room_id),
+            {
+                "type": "room.diagram_selection",
+                "role": self.role.value,
+                "username": self.scope["user"].get_username(),
+                "node_ids": [i[:40] for i in node_ids],
+                "origin": self.channel_name,
+            },
+        )
+
     HANDLERS = {
         "ping": _on_ping,
         "sync": _on_sync,
         "timer.control": _on_timer_control,
         "timer.phases": _on_timer_phases,
         "notes.save": _on_notes_save,
+        "diagram.op": _on_diagram_op,
+        "diagram.sync": _on_diagram_sync,
+        "diagram.svg": _on_diagram_svg,
+        "diagram.lock": _on_diagram_lock,
+        "diagram.select": _on_diagram_select,
     }
 
     @database_sync_to_async
@@ -199,7 +305,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _snapshot(self) -> dict | None:
-        room = Room.objects.with_people().prefetch_related("notes").filter(pk=self.room_id).first()
+        room = Room.objects.with_related().prefetch_related("notes").filter(pk=self.room_id).first()
         user = self.scope["user"]
         role = room.role_of(user) if room else None
         if role is None:
@@ -245,6 +351,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if event["origin"] == self.channel_name:
             return
         await self.send_json({"type": "notes.updated", "kind": event["kind"], "text": event["text"]})
+
+    async def room_diagram_applied(self, event: dict) -> None:
+        applied = {key: event[key] for key in ("version", "op", "client_op_id", "author")}
+        if event["author"] == self.scope["user"].get_username():
+            applied["inverse"] = event["inverse"]
+        await self.send_json({"type": "diagram.applied", **applied})
+
+    async def room_diagram_lock(self, event: dict) -> None:
+        await self.send_json({"type": "diagram.lock", "locked": event["locked"]})
+
+    async def room_diagram_selection(self, event: dict) -> None:
+        if event["origin"] != self.channel_name:
+            selection = {key: event[key] for key in ("role", "username", "node_ids")}
+            await self.send_json({"type": "diagram.selection", **selection})
 
     async def room_access(self, event: dict) -> None:
         if await database_sync_to_async(self._room_if_participant)() is None:

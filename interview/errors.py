@@ -29,3 +29,9 @@ class InviteInvalid(RoomError):
 
 class SeatTaken(RoomError):
     code = "seat_taken"
+
+
+class Conflict(RoomError):
+    """The write was based on a version that is no longer current."""
+
+    code = "conflict"

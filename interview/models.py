@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from diagrams.models import Diagram
 from interview.timer import Phase, TimerState
 
 PRESENCE_STALE_SECONDS = 45
@@ -65,9 +66,9 @@ class RoomQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(interviewer=user) | Q(candidate=user))
 
-    def with_people(self) -> RoomQuerySet:
-        """Rooms with the problem and both participants loaded in the same query."""
-        return self.select_related("problem", "interviewer", "candidate")
+    def with_related(self) -> RoomQuerySet:
+        """Rooms with the problem, both participants and the diagram loaded in one query."""
+        return self.select_related("problem", "interviewer", "candidate", "diagram")
 
 
 def new_invite_token() -> str:
@@ -90,6 +91,10 @@ class Room(models.Model):
     # None once revoked; a new token makes every earlier link stop working.
     invite_token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=new_invite_token)
     state = models.CharField(max_length=10, choices=RoomState.choices, default=RoomState.WAITING)
+    # Both participants draw here. PROTECT: a diagram is never deleted out from under a room.
+    diagram = models.OneToOneField(Diagram, on_delete=models.PROTECT, related_name="room")
+    # Read-only for the candidate while the interviewer has it locked.
+    diagram_locked = models.BooleanField(default=False)
     # A copy of the problem's phases, editable by the interviewer until the timer starts.
     phases = models.JSONField()
     timer_phase_index = models.PositiveSmallIntegerField(default=0)

@@ -73,13 +73,24 @@ class RoomListSerializer(serializers.ModelSerializer):
         return room.role_of(self.context["user"])
 
 
+class DiagramSerializer(serializers.Serializer):
+    graph = serializers.JSONField(help_text="Graph JSON, schema 1 (see DESIGN.md).")
+    version = serializers.IntegerField(help_text="Number of ops applied so far.")
+    locked = serializers.BooleanField(help_text="Read-only for the candidate.")
+
+
 class CandidateRoomSerializer(RoomListSerializer):
     problem = ProblemSerializer()
     timer = serializers.SerializerMethodField()
     candidate_notes = serializers.SerializerMethodField()
+    diagram = serializers.SerializerMethodField()
 
     class Meta(RoomListSerializer.Meta):
-        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes"]
+        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram"]
+
+    @extend_schema_field(DiagramSerializer)
+    def get_diagram(self, room: Room) -> dict:
+        return diagram_state(room)
 
     def _note(self, room: Room, kind: str) -> str:
         return next((n.text for n in room.notes.all() if n.kind == kind), "")
@@ -109,6 +120,10 @@ class InterviewerRoomSerializer(CandidateRoomSerializer):
         return self._note(room, NoteKind.INTERVIEWER)
 
 
+def diagram_state(room: Room) -> dict:
+    return {"graph": room.diagram.graph, "version": room.diagram.version, "locked": room.diagram_locked}
+
+
 def room_serializer_class(role: Role) -> type[CandidateRoomSerializer]:
     return InterviewerRoomSerializer if role == Role.INTERVIEWER else CandidateRoomSerializer
 
@@ -131,3 +146,8 @@ class PhasesSerializer(serializers.Serializer):
 
 class NoteSerializer(serializers.Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class DiagramReplaceSerializer(serializers.Serializer):
+    graph = serializers.JSONField(help_text="The whole new graph (schema 1).")
+    base_version = serializers.IntegerField(min_value=0, help_text="The version this change was made against.")

@@ -12,8 +12,10 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from diagrams.models import Diagram, DiagramOp
+from diagrams.services import diagram_apply_op
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
-from interview.errors import Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
+from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
 from interview.models import (
     NoteKind,
     Problem,
@@ -63,8 +65,11 @@ def _broadcast_presence(room: Room) -> None:
     )
 
 
+@transaction.atomic
 def room_create(*, problem: Problem, interviewer: AbstractBaseUser) -> Room:
-    return Room.objects.create(problem=problem, interviewer=interviewer, phases=problem.phases)
+    return Room.objects.create(
+        problem=problem, interviewer=interviewer, phases=problem.phases, diagram=Diagram.objects.create()
+    )
 
 
 def room_join_refusal(*, room: Room | None, user: AbstractBaseUser) -> RoomError | None:
@@ -211,3 +216,56 @@ def presence_touch(*, channel_name: str) -> None:
 def presence_disconnect(*, room: Room, channel_name: str) -> None:
     RoomConnection.objects.filter(channel_name=channel_name).delete()
     _broadcast_presence(room)
+
+
+def _require_diagram_editor(room: Room, user: AbstractBaseUser) -> None:
+    role = room.role_of(user)
+    if role is None:
+        raise Forbidden("only the room's participants can edit the diagram")
+    if role == Role.CANDIDATE and room.diagram_locked:
+        raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
+
+
+def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> DiagramOp:
+    """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply."""
+    with transaction.atomic():
+        room = _locked(room)
+        _require_diagram_editor(room, by)
+        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
+        broadcast_on_commit(room_group(room.pk), _diagram_applied_event(applied, author=by.get_username()))
+    return applied
+
+
+def _diagram_applied_event(applied: DiagramOp, *, author: str) -> dict:
+    return {
+        "type": "room.diagram_applied",
+        "version": applied.version,
+        "op": applied.op,
+        "inverse": applied.inverse,
+        "client_op_id": applied.client_op_id,
+        "author": author,
+    }
+
+
+def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_version: int) -> DiagramOp:
+    """Replace the whole graph, only if nobody changed it since `base_version` (REST PUT)."""
+    with transaction.atomic():
+        room = _locked(room)
+        if room.diagram.version != base_version:
+            raise Conflict(
+                f"the diagram is at version {room.diagram.version}, not {base_version}; "
+                "fetch it again and reapply your change",
+                field="base_version",
+            )
+        return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
+
+
+@transaction.atomic
+def diagram_lock_set(*, room: Room, by: AbstractBaseUser, locked: bool) -> Room:
+    """Make the diagram read-only for the candidate (or editable again)."""
+    room = _locked(room)
+    _require_interviewer(room, by, "lock the diagram")
+    room.diagram_locked = locked
+    room.save(update_fields=["diagram_locked"])
+    broadcast_on_commit(room_group(room.pk), {"type": "room.diagram_lock", "locked": locked})
+    return room

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -13,10 +13,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from diagrams.dot import KIND_STYLES
+from diagrams.graph import normalize
+from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
 from interview.forms import SignupForm
 from interview.models import NoteKind, Problem, Role, Room
+
+logger = logging.getLogger(__name__)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -62,13 +67,13 @@ def room_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = Room.objects.for_user(request.user).with_people()
+    rooms = Room.objects.for_user(request.user).with_related()
     return render(request, "interview/room_list.html", {"rooms": rooms})
 
 
 @login_required
 def room_detail(request: HttpRequest, room_id) -> HttpResponse:
-    room = get_object_or_404(Room.objects.with_people().prefetch_related("notes"), pk=room_id)
+    room = get_object_or_404(Room.objects.with_related().prefetch_related("notes"), pk=room_id)
     role = room.role_of(request.user)
     if role is None:
         return render(request, "interview/room_forbidden.html", {"room": room}, status=403)
@@ -79,7 +84,12 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         "role": role.value,
         "is_interviewer": role == Role.INTERVIEWER,
         "candidate_notes": notes.get(NoteKind.CANDIDATE, ""),
-        "config": {"room_id": str(room.pk), "role": role.value, "username": request.user.username},
+        "config": {
+            "room_id": str(room.pk),
+            "role": role.value,
+            "username": request.user.username,
+            "kinds": {kind: {"name": s.name, "fill": s.fill, "border": s.border} for kind, s in KIND_STYLES.items()},
+        },
     }
     if role == Role.INTERVIEWER:
         # Interviewer-only material is added to the context here and nowhere else, so the
@@ -87,13 +97,22 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         context["kit"] = {
             "guide": room.problem.guide,
             "rubric": room.problem.rubric,
-            "reference_diagram": json.dumps(room.problem.reference_diagram, indent=2),
+            "reference_svg": _reference_svg(room.problem),
             "interviewer_notes": notes.get(NoteKind.INTERVIEWER, ""),
             "invite_url": (
                 request.build_absolute_uri(reverse("invite", args=[room.invite_token])) if room.invite_token else None
             ),
         }
     return render(request, "interview/room.html", context)
+
+
+def _reference_svg(problem: Problem) -> str | None:
+    """The problem's reference diagram drawn by Graphviz; None (the page says why) if it fails."""
+    try:
+        return render_svg(normalize(problem.reference_diagram))
+    except RenderError:
+        logger.exception("reference diagram of %s could not be rendered", problem.slug)
+        return None
 
 
 def _room_action(request: HttpRequest, room_id, action, done: str) -> HttpResponse:
@@ -133,7 +152,7 @@ def room_candidate_remove(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 def invite(request: HttpRequest, token: str) -> HttpResponse:
-    room = Room.objects.with_people().filter(invite_token=token).first()
+    room = Room.objects.with_related().filter(invite_token=token).first()
     if room is not None and room.role_of(request.user) is not None:
         return redirect("room-detail", room_id=room.pk)
     refusal = services.room_join_refusal(room=room, user=request.user)

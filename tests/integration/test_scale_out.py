@@ -53,7 +53,7 @@ async def wait_presence(ws, role: str, connected: bool) -> None:
             return
 
 
-async def test_timer_presence_and_notes_cross_processes(two_servers, joined_room, interviewer, candidate):
+async def test_timer_presence_notes_and_diagram_cross_processes(two_servers, joined_room, interviewer, candidate):
     first, second = two_servers
     assert first != second
     async with await open_room(second, joined_room, candidate) as candidate_ws:
@@ -71,5 +71,21 @@ async def test_timer_presence_and_notes_cross_processes(two_servers, joined_room
             await candidate_ws.send(json.dumps({"type": "notes.save", "kind": "candidate", "text": "p99 < 200 ms"}))
             update = await receive_type(interviewer_ws, "notes.updated")
             assert update["text"] == "p99 < 200 ms"
+
+            # Diagram ops from both processes land in one order that both sides see.
+            ops = [
+                (candidate_ws, {"op": "add_node", "node": {"id": "ann", "label": "ANN index", "kind": "vector_index"}}),
+                (interviewer_ws, {"op": "add_node", "node": {"id": "rank", "label": "Ranker", "kind": "ranking"}}),
+            ]
+            for ws, op in ops:
+                await ws.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": op["node"]["id"]}))
+            for ws in (candidate_ws, interviewer_ws):
+                applied = [await receive_type(ws, "diagram.applied") for _ in ops]
+                assert [a["version"] for a in applied] == [1, 2]
+                assert {a["client_op_id"] for a in applied} == {"ann", "rank"}
+            await interviewer_ws.send(json.dumps({"type": "diagram.svg"}))
+            svg = await receive_type(interviewer_ws, "diagram.svg")
+            assert svg["version"] == 2
+            assert "ANN index" in svg["svg"]
 
         await wait_presence(candidate_ws, "interviewer", connected=False)

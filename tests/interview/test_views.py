@@ -3,6 +3,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from interview import services
 from interview.models import Room
 from tests.conftest import PASSWORD, client_for
 
@@ -11,7 +12,7 @@ INTERVIEWER_ONLY = [
     "Total watch time per user per day is the north-star metric",  # guide clarification
     "Optimising clicks alone and building a clickbait machine",  # pitfall
     "Jumps into models without asking what success means",  # rubric level
-    "Two-tower training",  # reference diagram node
+    "Ranker training",  # reference diagram node
 ]
 
 
@@ -75,7 +76,7 @@ def test_unknown_problem_does_not_open_a_room(problem, interviewer):
 
 
 def test_my_rooms_lists_both_roles_with_state(joined_room, interviewer, candidate, problem):
-    other = Room.objects.create(problem=problem, interviewer=candidate, phases=problem.phases)
+    other = services.room_create(problem=problem, interviewer=candidate)
     page = client_for(candidate).get(reverse("room-list")).content.decode()
     assert page.count("Video recommendations for a home feed") == 2
     assert "Interviewer" in page

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DiagramsConfig(AppConfig):
+    name = "diagrams"
+    verbose_name = "Diagrams"

@@ -1,0 +1,212 @@
+"""Live diagram ops over the room WebSocket: apply, reject, catch up, render, lock."""
+
+import pytest
+from channels.db import database_sync_to_async
+
+from diagrams import ops
+from diagrams.graph import EMPTY
+from diagrams.models import DiagramOp
+from diagrams.services import MAX_OPS_TO_REPLAY
+from interview.models import Room
+from tests.interview.test_consumer import open_socket, receive_type
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+
+def node(node_id: str, label: str, kind: str = "service") -> dict:
+    return {"op": "add_node", "node": {"id": node_id, "label": label, "kind": kind}}
+
+
+@database_sync_to_async
+def stored(room) -> tuple[dict, int, int]:
+    diagram = Room.objects.select_related("diagram").get(pk=room.pk).diagram
+    return diagram.graph, diagram.version, DiagramOp.objects.filter(diagram=diagram).count()
+
+
+async def test_interleaved_ops_from_both_sides_converge(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, snapshot = await open_socket(joined_room, candidate)
+    assert snapshot["room"]["diagram"]["version"] == 0
+    # Each side's ops depend only on its own earlier ones: the server may interleave the two
+    # streams in any order, and every op must still apply.
+    by_candidate = [
+        node("logs", "Event logs", "stream"),
+        {"op": "add_group", "group": {"id": "offline", "label": "Offline"}},
+        {"op": "update_node", "id": "logs", "set": {"group": "offline", "label": "Click logs"}},
+        node("train", "Trainer", "training"),
+        {"op": "add_edge", "edge": {"id": "e1", "source": "logs", "target": "train", "label": "hourly"}},
+    ]
+    by_interviewer = [
+        node("fs", "Feature store", "feature_store"),
+        node("rank", "Ranker", "ranking"),
+        {"op": "add_edge", "edge": {"id": "e2", "source": "fs", "target": "rank"}},
+        {"op": "set_direction", "direction": "TB"},
+    ]
+    for i in range(max(len(by_candidate), len(by_interviewer))):
+        for ws, ops_list, who in ((ws_c, by_candidate, "c"), (ws_i, by_interviewer, "i")):
+            if i < len(ops_list):
+                await ws.send_json_to({"type": "diagram.op", "op": ops_list[i], "client_op_id": f"{who}{i}"})
+    total = len(by_candidate) + len(by_interviewer)
+    for ws in (ws_i, ws_c):
+        received = [await receive_type(ws, "diagram.applied") for _ in range(total)]
+        assert [m["version"] for m in received] == list(range(1, total + 1))
+        # Replaying what the client received, in version order, gives the server's graph.
+        replayed = EMPTY
+        for message in received:
+            replayed = ops.apply(replayed, message["op"])
+        assert replayed == (await stored(joined_room))[0]
+    graph, version, logged = await stored(joined_room)
+    assert (version, logged) == (total, total)
+    assert {n["id"]: n["group"] for n in graph["nodes"]} == {"logs": "offline", "train": None, "fs": None, "rank": None}
+    assert sorted(e["id"] for e in graph["edges"]) == ["e1", "e2"]
+    assert graph["direction"] == "TB"
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_only_the_author_gets_the_inverse_for_undo(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A"), "client_op_id": "mine"})
+    mine = await receive_type(ws_c, "diagram.applied")
+    theirs = await receive_type(ws_i, "diagram.applied")
+    assert mine["inverse"] == {"op": "remove_node", "id": "a"}
+    assert mine["author"] == "carl"
+    assert "inverse" not in theirs
+    await ws_c.send_json_to({"type": "diagram.op", "op": mine["inverse"], "client_op_id": "undo"})
+    assert (await receive_type(ws_i, "diagram.applied"))["op"] == {"op": "remove_node", "id": "a"}
+    graph, version, _ = await stored(joined_room)
+    assert (graph["nodes"], version) == ([], 2)
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("op", "reason", "conflict"),
+    [
+        ({"op": "remove_node", "id": "ghost"}, "node 'ghost' no longer exists", True),
+        (node("a", "x" * 81), "nodes[1].label: longer than 80 characters", False),
+        (node("a", "A", "blender"), "nodes[1].kind: unknown kind 'blender'", False),
+        (node("seed", "Twice"), "a node with id 'seed' already exists", True),
+        ({"op": "add_edge", "edge": {"id": "e", "source": "seed", "target": "nope"}}, "node 'nope' no longer", True),
+        ("add_node", "op: must be an object with a string 'op'", False),
+    ],
+)
+async def test_a_rejected_op_changes_nothing_and_only_the_sender_hears(
+    joined_room, interviewer, candidate, op, reason, conflict
+):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "diagram.op", "op": node("seed", "Seed"), "client_op_id": "s"})
+    await receive_type(ws_c, "diagram.applied")
+    await ws_c.send_json_to({"type": "diagram.op", "op": op, "client_op_id": "bad"})
+    rejected = await receive_type(ws_c, "diagram.rejected")
+    assert rejected["reason"].startswith(reason)
+    assert (rejected["client_op_id"], rejected["conflict"], rejected["version"]) == ("bad", conflict, 1)
+    graph, version, logged = await stored(joined_room)
+    assert ([n["id"] for n in graph["nodes"]], version, logged) == (["seed"], 1, 1)
+    await ws_i.send_json_to({"type": "ping"})
+    assert (await ws_i.receive_json_from(timeout=3))["type"] in ("pong", "presence")
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_a_client_that_fell_behind_gets_the_ops_it_missed(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    for i in range(3):
+        await ws_i.send_json_to({"type": "diagram.op", "op": node(f"n{i}", f"N{i}"), "client_op_id": f"c{i}"})
+        await receive_type(ws_i, "diagram.applied")
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.sync", "since": 1})
+    caught_up = await receive_type(ws_c, "diagram.ops")
+    assert caught_up["version"] == 3
+    assert [(m["version"], m["op"]["node"]["id"], m["author"]) for m in caught_up["ops"]] == [
+        (2, "n1", "ines"),
+        (3, "n2", "ines"),
+    ]
+    assert all("inverse" not in m for m in caught_up["ops"])
+    await ws_c.send_json_to({"type": "diagram.sync", "since": 99})
+    snapshot = await receive_type(ws_c, "diagram.snapshot")
+    assert (snapshot["version"], len(snapshot["graph"]["nodes"]), snapshot["locked"]) == (3, 3, False)
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_a_long_gap_is_closed_with_a_snapshot(joined_room, interviewer):
+    ws, _ = await open_socket(joined_room, interviewer)
+    batch = {"op": "batch", "ops": [node(f"n{i}", "N") for i in range(3)]}
+    for i in range(MAX_OPS_TO_REPLAY + 1):
+        op = batch if i == 0 else {"op": "update_node", "id": "n0", "set": {"label": f"N{i}"}}
+        await ws.send_json_to({"type": "diagram.op", "op": op})
+        await receive_type(ws, "diagram.applied")
+    await ws.send_json_to({"type": "diagram.sync", "since": 0})
+    snapshot = await receive_type(ws, "diagram.snapshot")
+    assert snapshot["version"] == MAX_OPS_TO_REPLAY + 1
+    assert snapshot["graph"]["nodes"][0]["label"] == f"N{MAX_OPS_TO_REPLAY}"
+    await ws.disconnect()
+
+
+async def test_svg_of_the_current_graph(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.send_json_to({"type": "diagram.op", "op": node("rank", '<b>Ranker</b> "v2"', "ranking")})
+    await receive_type(ws, "diagram.applied")
+    await ws.send_json_to({"type": "diagram.svg"})
+    svg = await receive_type(ws, "diagram.svg")
+    assert svg["version"] == 1
+    assert svg["svg"].startswith("<svg")
+    assert "&lt;b&gt;Ranker&lt;/b&gt; &quot;v2&quot;" in svg["svg"]
+    assert 'id="node&#45;rank"' in svg["svg"]
+    await ws.disconnect()
+
+
+async def test_interviewer_lock_makes_the_diagram_read_only_for_the_candidate(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.lock", "locked": True})
+    assert (await receive_type(ws_c, "error"))["message"] == "only the interviewer can lock the diagram"
+    await ws_i.send_json_to({"type": "diagram.lock", "locked": True})
+    assert await receive_type(ws_c, "diagram.lock") == {"type": "diagram.lock", "locked": True}
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A")})
+    error = await receive_type(ws_c, "error")
+    assert error["message"] == "the interviewer has locked the diagram; it is read-only for now"
+    await ws_i.send_json_to({"type": "diagram.op", "op": node("b", "B")})
+    await receive_type(ws_c, "diagram.applied")
+    await ws_i.send_json_to({"type": "diagram.lock", "locked": False})
+    await receive_type(ws_c, "diagram.lock")
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A")})
+    assert (await receive_type(ws_c, "diagram.applied"))["version"] == 2
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_selection_is_shown_to_the_other_side(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.select", "node_ids": ["rank", "ann"]})
+    assert await receive_type(ws_i, "diagram.selection") == {
+        "type": "diagram.selection",
+        "role": "candidate",
+        "username": "carl",
+        "node_ids": ["rank", "ann"],
+    }
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("message", "field"),
+    [
+        ({"type": "diagram.op"}, "op"),
+        ({"type": "diagram.op", "op": {}, "client_op_id": 5}, "client_op_id"),
+        ({"type": "diagram.sync", "since": -1}, "since"),
+        ({"type": "diagram.sync", "since": "3"}, "since"),
+        ({"type": "diagram.lock", "locked": "yes"}, "locked"),
+        ({"type": "diagram.select", "node_ids": "a"}, "node_ids"),
+    ],
+)
+async def test_malformed_diagram_messages_name_the_field(joined_room, interviewer, message, field):
+    ws, _ = await open_socket(joined_room, interviewer)
+    await ws.send_json_to(message)
+    error = await receive_type(ws, "error")
+    assert (error["code"], error["field"], error["request"]) == ("invalid", field, message["type"])
+    await ws.disconnect()
