@@ -10,13 +10,15 @@ Protocol (JSON text frames). Client to server:
                                                        applied to the current graph
   {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
   {"type": "diagram.svg"}                              the current graph rendered by Graphviz
+  {"type": "diagram.text"}                             the current graph in the text form
+  {"type": "diagram.import", "text": "..."}            replace the graph with the text's
   {"type": "diagram.lock", "locked": true|false}       interviewer only
   {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
-"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg",
+"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg", "diagram.text",
 "diagram.lock", "diagram.selection", and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
@@ -42,6 +44,7 @@ from django.utils import timezone
 from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_svg
 from diagrams.services import diagram_ops_since
+from diagrams.text import format_text
 from interview import services
 from interview.broadcast import interviewer_group, room_group
 from interview.errors import Forbidden, Invalid, RoomError
@@ -262,6 +265,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raise RoomError(f"the diagram could not be drawn: {error}") from None
         await self.send_json({"type": "diagram.svg", "version": room.diagram.version, "svg": svg})
 
+    async def _on_diagram_text(self, message: dict) -> None:
+        room = await database_sync_to_async(self._room_if_participant)()
+        if room is None:
+            raise Forbidden("you are no longer a participant in this room")
+        text = format_text(room.diagram.graph)
+        await self.send_json({"type": "diagram.text", "version": room.diagram.version, "text": text})
+
+    async def _on_diagram_import(self, message: dict) -> None:
+        await self._call_service(services.diagram_import_text, text=_field(message, "text", str))
+
     async def _on_diagram_lock(self, message: dict) -> None:
         locked = message.get("locked")
         if not isinstance(locked, bool):
@@ -292,6 +305,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "diagram.op": _on_diagram_op,
         "diagram.sync": _on_diagram_sync,
         "diagram.svg": _on_diagram_svg,
+        "diagram.text": _on_diagram_text,
+        "diagram.import": _on_diagram_import,
         "diagram.lock": _on_diagram_lock,
         "diagram.select": _on_diagram_select,
     }

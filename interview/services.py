@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from diagrams.models import Diagram, DiagramOp
 from diagrams.services import diagram_apply_op
+from diagrams.text import TextError
+from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
 from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
 from interview.models import (
@@ -258,6 +260,15 @@ def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_ver
                 field="base_version",
             )
         return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
+
+
+def diagram_import_text(*, room: Room, by: AbstractBaseUser, text: str) -> DiagramOp:
+    """Replace the graph with the one the text describes; every bad line is named."""
+    try:
+        graph = parse_text(text, existing=room.diagram.graph)
+    except TextError as error:
+        raise Invalid("; ".join(error.errors), field="text") from None
+    return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
 
 
 @transaction.atomic

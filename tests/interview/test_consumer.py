@@ -131,8 +131,9 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
             '{"type": "diagram.explode"}',
             {
                 "code": "unknown_type",
-                "message": "unknown message type 'diagram.explode'; expected one of diagram.lock, diagram.op, "
-                "diagram.select, diagram.svg, diagram.sync, notes.save, ping, sync, timer.control, timer.phases",
+                "message": "unknown message type 'diagram.explode'; expected one of diagram.import, diagram.lock, "
+                "diagram.op, diagram.select, diagram.svg, diagram.sync, diagram.text, notes.save, ping, sync, "
+                "timer.control, timer.phases",
             },
         ),
         (

@@ -210,3 +210,30 @@ async def test_malformed_diagram_messages_name_the_field(joined_room, interviewe
     error = await receive_type(ws, "error")
     assert (error["code"], error["field"], error["request"]) == ("invalid", field, message["type"])
     await ws.disconnect()
+
+
+async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to(
+        {"type": "diagram.import", "text": "Event logs [stream] -> Trainer [training] : daily\ngroup Offline: Trainer"}
+    )
+    applied = await receive_type(ws_i, "diagram.applied")
+    assert applied["op"]["op"] == "replace"
+    await ws_i.send_json_to({"type": "diagram.text"})
+    text = await receive_type(ws_i, "diagram.text")
+    assert text == {
+        "type": "diagram.text",
+        "version": 1,
+        "text": "direction LR\nEvent logs [stream]\nTrainer [training]\ngroup Offline: Trainer\n"
+        "Event logs -> Trainer : daily\n",
+    }
+    await ws_c.send_json_to({"type": "diagram.import", "text": "A [blender]\nB ->"})
+    error = await receive_type(ws_c, "error")
+    assert error["field"] == "text"
+    assert error["message"].startswith("line 1: unknown kind 'blender'")
+    assert error["message"].endswith("; line 2: a label is missing")
+    _, version, _ = await stored(joined_room)
+    assert version == 1
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
