@@ -37,6 +37,7 @@ class DiagramOp(models.Model):
     class Meta:
         ordering = ["version"]
         constraints = [models.UniqueConstraint(fields=["diagram", "version"], name="one_op_per_version")]
+        indexes = [models.Index(fields=["diagram", "client_op_id"], name="op_by_client_id")]
 
     def __str__(self) -> str:
         return f"v{self.version} {self.op.get('op')}"

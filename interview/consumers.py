@@ -206,7 +206,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if "op" not in message:
             raise Invalid("'op' is required", field="op")
         try:
-            await self._call_service(services.diagram_op_apply, op=message["op"], client_op_id=client_op_id)
+            resent = await database_sync_to_async(self._apply_op)(message["op"], client_op_id)
         except OpRejected as rejected:
             version = await database_sync_to_async(self._diagram_version)()
             await self.send_json(
@@ -218,6 +218,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     "version": version,
                 }
             )
+            return
+        if resent is not None:
+            # A resend of an op already applied: the group heard of it the first time, so the
+            # ack goes to this socket alone (the client drops it if it already has it).
+            await self.room_diagram_applied(resent)
+
+    def _apply_op(self, op: object, client_op_id: str) -> dict | None:
+        """Apply the op; for a resend of one already applied, the event to ack it with."""
+        applied, new = self._participant_call(services.diagram_op_apply, op=op, client_op_id=client_op_id)
+        return None if new else services.diagram_applied_event(applied)
 
     def _diagram_version(self) -> int:
         return Room.objects.select_related("diagram").get(pk=self.room_id).diagram.version
@@ -244,12 +254,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     @staticmethod
     def _applied(op, *, mine: bool) -> dict:
-        applied = {
-            "version": op.version,
-            "op": op.op,
-            "client_op_id": op.client_op_id,
-            "author": op.author.get_username() if op.author else None,
-        }
+        event = services.diagram_applied_event(op)
+        applied = {key: event[key] for key in ("version", "op", "client_op_id", "author")}
         if mine:
             applied["inverse"] = op.inverse
         return applied
@@ -311,12 +317,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "diagram.select": _on_diagram_select,
     }
 
-    @database_sync_to_async
-    def _call_service(self, service, **kwargs) -> None:
+    def _participant_call(self, service, **kwargs):
         room = self._room_if_participant()
         if room is None:
             raise Forbidden("you are no longer a participant in this room")
-        service(room=room, by=self.scope["user"], **kwargs)
+        return service(room=room, by=self.scope["user"], **kwargs)
+
+    async def _call_service(self, service, **kwargs) -> None:
+        await database_sync_to_async(self._participant_call)(service, **kwargs)
 
     @database_sync_to_async
     def _snapshot(self) -> dict | None:

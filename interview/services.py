@@ -228,28 +228,34 @@ def _require_diagram_editor(room: Room, user: AbstractBaseUser) -> None:
         raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
 
 
-def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> DiagramOp:
-    """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply."""
+def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> tuple[DiagramOp, bool]:
+    """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply.
+
+    An op sent again (same client_op_id) is not applied twice: the logged op comes back with
+    new=False, and since everyone heard of it the first time, nothing is broadcast.
+    """
     with transaction.atomic():
         room = _locked(room)
         _require_diagram_editor(room, by)
-        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
-        broadcast_on_commit(room_group(room.pk), _diagram_applied_event(applied, author=by.get_username()))
-    return applied
+        applied, new = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
+        if new:
+            broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
+    return applied, new
 
 
-def _diagram_applied_event(applied: DiagramOp, *, author: str) -> dict:
+def diagram_applied_event(applied: DiagramOp) -> dict:
+    """The group event for an applied op; consumers pass `inverse` to its author only."""
     return {
         "type": "room.diagram_applied",
         "version": applied.version,
         "op": applied.op,
         "inverse": applied.inverse,
         "client_op_id": applied.client_op_id,
-        "author": author,
+        "author": applied.author.get_username() if applied.author else None,
     }
 
 
-def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_version: int) -> DiagramOp:
+def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_version: int) -> tuple[DiagramOp, bool]:
     """Replace the whole graph, only if nobody changed it since `base_version` (REST PUT)."""
     with transaction.atomic():
         room = _locked(room)
@@ -262,7 +268,7 @@ def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_ver
         return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
 
 
-def diagram_import_text(*, room: Room, by: AbstractBaseUser, text: str) -> DiagramOp:
+def diagram_import_text(*, room: Room, by: AbstractBaseUser, text: str) -> tuple[DiagramOp, bool]:
     """Replace the graph with the one the text describes; every bad line is named."""
     try:
         graph = parse_text(text, existing=room.diagram.graph)

@@ -237,3 +237,27 @@ async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, ca
     assert version == 1
     for ws in (ws_i, ws_c):
         await ws.disconnect()
+
+
+async def test_an_op_sent_again_after_a_drop_is_not_applied_twice(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    op = {"type": "diagram.op", "op": node("a", "A"), "client_op_id": "tab1-7"}
+    await ws_c.send_json_to(op)
+    await receive_type(ws_c, "diagram.applied")
+    await receive_type(ws_i, "diagram.applied")
+    # The ack was lost with the connection; the client sends the same op again.
+    await ws_c.send_json_to(op)
+    again = await receive_type(ws_c, "diagram.applied")
+    assert (again["version"], again["client_op_id"], again["inverse"]) == (
+        1,
+        "tab1-7",
+        {"op": "remove_node", "id": "a"},
+    )
+    _, version, logged = await stored(joined_room)
+    assert (version, logged) == (1, 1)
+    await ws_i.send_json_to({"type": "ping"})
+    while (message := await ws_i.receive_json_from(timeout=3))["type"] != "pong":
+        assert message["type"] != "diagram.applied"
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
