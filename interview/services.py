@@ -273,7 +273,7 @@ def diagram_import_text(*, room: Room, by: AbstractBaseUser, text: str) -> tuple
     try:
         graph = parse_text(text, existing=room.diagram.graph)
     except TextError as error:
-        raise Invalid("; ".join(error.errors), field="text") from None
+        raise Invalid("\n".join(error.errors), field="text") from None
     return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
 
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from playwright.sync_api import sync_playwright
 
+from interview import services
 from tests import servers
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -54,3 +57,28 @@ def screenshot():
         page.screenshot(path=SCREENSHOTS / f"{name}.png")
 
     return take
+
+
+def off_the_loop(function, *args, **kwargs):
+    """Run Django code in a fresh thread: Playwright's sync API keeps an event loop running in
+    this one, where Django's async_to_sync (used to broadcast) refuses to work."""
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
+@pytest.fixture
+def live_room(browser, problem, interviewer, candidate):
+    """A room the candidate has joined, made after the browser started."""
+
+    def make():
+        room = services.room_create(problem=problem, interviewer=interviewer)
+        return services.room_join(token=room.invite_token, user=candidate)
+
+    return off_the_loop(make)

@@ -232,7 +232,7 @@ async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, ca
     error = await receive_type(ws_c, "error")
     assert error["field"] == "text"
     assert error["message"].startswith("line 1: unknown kind 'blender'")
-    assert error["message"].endswith("; line 2: a label is missing")
+    assert error["message"].endswith("\nline 2: a label is missing")
     _, version, _ = await stored(joined_room)
     assert version == 1
     for ws in (ws_i, ws_c):

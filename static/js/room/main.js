@@ -1,6 +1,7 @@
 // The room page: wires the connection to the timer, presence, notes and controls.
 import { ServerClock } from "./clock.js";
 import { RoomConnection } from "./connection.js";
+import { DiagramEditor } from "./diagram.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
@@ -46,6 +47,12 @@ const pads = Object.fromEntries(
   [...document.querySelectorAll("textarea[data-kind]")].map((t) => [t.dataset.kind, new NotesPad(t, connection)]),
 );
 const phases = isInterviewer ? new PhasesEditor(document.getElementById("phases-form"), connection) : null;
+const diagram = new DiagramEditor({
+  root: document.getElementById("diagram"),
+  connection,
+  role: config.role,
+  kinds: config.kinds,
+});
 
 // Timer states from two server processes can arrive out of order; the revision orders them.
 let timerRevision = -1;
@@ -69,10 +76,15 @@ function showParticipants(participants) {
 }
 
 function handle(message) {
+  if (message.type.startsWith("diagram.")) {
+    diagram.receive(message);
+    return;
+  }
   switch (message.type) {
     case "snapshot":
       showTimer(message.room.timer);
       showParticipants(message.participants);
+      diagram.load(message.room.diagram);
       pads.candidate.resync(message.room.candidate_notes);
       if (pads.interviewer) pads.interviewer.resync(message.room.interviewer_notes);
       break;
@@ -90,6 +102,10 @@ function handle(message) {
       if (pads[message.kind]) pads[message.kind].saved();
       break;
     case "error":
+      if (message.request === "diagram.import") {
+        diagram.textRefused(message.message);
+        break;
+      }
       toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
       if (message.request === "notes.save") pads[config.role].refused();
@@ -175,7 +191,14 @@ document.addEventListener("keydown", (event) => {
     target.blur();
     return;
   }
-  if (target.matches("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (target.matches("input, textarea, select")) return;
+  // Enter and Space on a focused button or link are that control's own.
+  if (target.matches("button, a, summary") && (event.key === "Enter" || event.key === " ")) return;
+  if (!target.closest("dialog") && diagram.key(event)) {
+    event.preventDefault();
+    return;
+  }
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "?") {
     help.showModal();
   } else if (event.shiftKey && event.code === "KeyP") {

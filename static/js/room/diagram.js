@@ -1,0 +1,510 @@
+// The block-diagram editor: keeps this page's copy of the graph in step with the server's
+// versions, sends ops, draws the server's SVG, and offers mouse and keyboard editing.
+import { applyOp, newId } from "./graph.js";
+import { toast } from "./toast.js";
+
+const SVG_DEBOUNCE_MS = 30;
+const ZOOM_STEP = 1.2;
+
+export class DiagramEditor {
+  constructor({ root, connection, role, kinds }) {
+    this.root = root;
+    this.connection = connection;
+    this.role = role;
+    this.kinds = kinds;
+    this.graph = null;
+    this.version = 0;
+    this.locked = false;
+    this.syncing = false;
+    this.pending = new Map(); // client_op_id -> {op, purpose}
+    this.undoStack = [];
+    this.redoStack = [];
+    this.selection = new Set();
+    this.selectedEdge = null;
+    this.remoteSelection = new Set();
+    this.shownVersion = -1;
+    this.svgInFlight = false;
+    this.zoom = 1;
+    this.pan = { x: 0, y: 0 };
+    this.el = Object.fromEntries(
+      [
+        "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
+        "node-note", "edge-form", "edge-label", "text-view", "text-input", "text-errors", "lock", "locked-badge",
+        "direction", "undo", "redo",
+      ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
+    );
+    this.buildPalette();
+    this.bindToolbar();
+    this.bindCanvas();
+    this.bindInspector();
+    this.bindTextView();
+  }
+
+  get editable() {
+    return this.role === "interviewer" || !this.locked;
+  }
+
+  // --- Server state ---------------------------------------------------------------------
+
+  load({ graph, version, locked }) {
+    this.graph = graph;
+    this.version = version;
+    this.syncing = false;
+    this.setLocked(locked);
+    this.changed();
+    // Ops sent but never acknowledged (the connection dropped) are sent again; the server
+    // recognises any it already applied by client_op_id and does not apply them twice.
+    for (const [id, { op }] of this.pending) this.connection.send({ type: "diagram.op", op, client_op_id: id });
+  }
+
+  receive(message) {
+    switch (message.type) {
+      case "diagram.applied":
+        this.applied(message);
+        break;
+      case "diagram.ops":
+        this.syncing = false;
+        for (const applied of message.ops) this.applied(applied);
+        break;
+      case "diagram.snapshot":
+        this.load(message);
+        break;
+      case "diagram.rejected":
+        this.rejected(message);
+        break;
+      case "diagram.svg":
+        this.showSvg(message);
+        break;
+      case "diagram.text":
+        if (!this.textDirty) this.el["text-input"].value = message.text;
+        break;
+      case "diagram.lock":
+        this.setLocked(message.locked);
+        toast(message.locked ? "The interviewer locked the diagram" : "The diagram is editable again", "info");
+        break;
+      case "diagram.selection":
+        this.remoteSelection = new Set(message.node_ids);
+        this.paintSelection();
+        break;
+    }
+  }
+
+  applied(message) {
+    const mine = this.pending.get(message.client_op_id);
+    if (mine) {
+      this.pending.delete(message.client_op_id);
+      if (message.inverse) {
+        if (mine.purpose === "undo") this.redoStack.push(message.inverse);
+        else {
+          this.undoStack.push(message.inverse);
+          if (mine.purpose === "edit") this.redoStack = [];
+        }
+      }
+    }
+    if (message.version === this.version + 1 && !this.syncing) {
+      this.graph = applyOp(this.graph, message.op);
+      this.version = message.version;
+      this.changed();
+    } else if (message.version > this.version + 1 && !this.syncing) {
+      // A broadcast went missing: ask for what we lack rather than show a wrong graph.
+      this.syncing = true;
+      this.connection.send({ type: "diagram.sync", since: this.version });
+    }
+    // Anything older we already have (a resend's ack, or a replay overlapping a broadcast).
+    if (mine?.select && this.graph.nodes.some((n) => n.id === mine.select)) {
+      this.select([mine.select], { focusLabel: true });
+    }
+  }
+
+  rejected(message) {
+    this.pending.delete(message.client_op_id);
+    toast(`Not applied: ${message.reason}`, "error", 6000);
+    if (message.conflict && message.version !== this.version && !this.syncing) {
+      this.syncing = true;
+      this.connection.send({ type: "diagram.sync", since: this.version });
+    }
+  }
+
+  send(op, { purpose = "edit", select = null } = {}) {
+    if (!this.editable) {
+      toast("The interviewer has locked the diagram", "warning");
+      return;
+    }
+    const clientOpId = newId("op");
+    this.pending.set(clientOpId, { op, purpose, select });
+    if (!this.connection.send({ type: "diagram.op", op, client_op_id: clientOpId, base_version: this.version })) {
+      toast("Offline: the change will be sent when the connection is back", "warning");
+    }
+  }
+
+  setLocked(locked) {
+    this.locked = locked;
+    this.root.dataset.locked = locked;
+    this.el["locked-badge"].hidden = !locked;
+    if (this.el.lock) {
+      this.el.lock.textContent = locked ? "Unlock" : "Lock";
+      this.el.lock.setAttribute("aria-pressed", locked);
+    }
+    this.root.querySelectorAll("[data-edits]").forEach((el) => (el.disabled = !this.editable));
+  }
+
+  // The graph moved: refresh everything drawn from it.
+  changed() {
+    const ids = new Set(this.graph.nodes.map((n) => n.id));
+    this.selection = new Set([...this.selection].filter((id) => ids.has(id)));
+    if (this.selectedEdge && !this.graph.edges.some((e) => e.id === this.selectedEdge)) this.selectedEdge = null;
+    this.el.empty.hidden = this.graph.nodes.length > 0;
+    this.el.direction.textContent = this.graph.direction;
+    this.el.direction.setAttribute(
+      "aria-label",
+      `Direction: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
+    );
+    this.el.undo.disabled = !this.undoStack.length;
+    this.el.redo.disabled = !this.redoStack.length;
+    this.fillInspector();
+    this.requestSvg();
+    if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
+  }
+
+  requestSvg() {
+    clearTimeout(this.svgTimer);
+    this.svgTimer = setTimeout(() => {
+      if (this.svgInFlight || this.shownVersion === this.version) return;
+      this.svgInFlight = true;
+      if (!this.connection.send({ type: "diagram.svg" })) this.svgInFlight = false;
+    }, SVG_DEBOUNCE_MS);
+  }
+
+  showSvg({ version, svg }) {
+    this.svgInFlight = false;
+    if (version >= this.shownVersion) {
+      this.shownVersion = version;
+      this.el.svg.innerHTML = svg; // cleaned by the server: no script, no external reference
+      this.el.svg.dataset.version = version;
+      this.paintSelection();
+    }
+    if (this.shownVersion < this.version) this.requestSvg();
+  }
+
+  // --- Selection ------------------------------------------------------------------------
+
+  select(ids, { add = false, focusLabel = false } = {}) {
+    if (!add) this.selection.clear();
+    for (const id of ids) {
+      if (add && this.selection.has(id)) this.selection.delete(id);
+      else this.selection.add(id);
+    }
+    this.selectedEdge = null;
+    this.afterSelect();
+    if (focusLabel && this.selection.size === 1) {
+      this.el["node-label"].focus();
+      this.el["node-label"].select();
+    }
+  }
+
+  selectEdge(id) {
+    this.selection.clear();
+    this.selectedEdge = id;
+    this.afterSelect();
+  }
+
+  afterSelect() {
+    this.fillInspector();
+    this.paintSelection();
+    this.connection.send({ type: "diagram.select", node_ids: [...this.selection] });
+  }
+
+  paintSelection() {
+    for (const g of this.el.svg.querySelectorAll("g.node, g.edge")) {
+      const [prefix, ...rest] = g.id.split("-");
+      const id = rest.join("-");
+      const mine = prefix === "node" ? this.selection.has(id) : id === this.selectedEdge;
+      g.classList.toggle("selected", mine);
+      g.classList.toggle("remote-selected", prefix === "node" && this.remoteSelection.has(id));
+    }
+  }
+
+  cycle(step, add) {
+    const nodes = this.graph.nodes;
+    if (!nodes.length) return;
+    const current = [...this.selection].at(-1);
+    const index = nodes.findIndex((n) => n.id === current);
+    const next = nodes[(index + step + nodes.length) % nodes.length];
+    this.select([next.id], { add });
+  }
+
+  // --- Edits ----------------------------------------------------------------------------
+
+  addNode(kind) {
+    const id = newId("n");
+    const label = this.kinds[kind].name;
+    this.send({ op: "add_node", node: { id, label, kind } }, { select: id });
+  }
+
+  connectSelection() {
+    const [source, target] = [...this.selection];
+    if (this.selection.size !== 2) {
+      toast("Select two nodes (Shift+click) to connect them, first the source", "info");
+      return;
+    }
+    this.send({ op: "add_edge", edge: { id: newId("e"), source, target } });
+  }
+
+  groupSelection() {
+    if (!this.selection.size) {
+      toast("Select the nodes to group first", "info");
+      return;
+    }
+    const id = newId("g");
+    const label = `Group ${this.graph.groups.length + 1}`;
+    const ops = [{ op: "add_group", group: { id, label } }];
+    for (const node of this.selection) ops.push({ op: "update_node", id: node, set: { group: id } });
+    this.send({ op: "batch", ops });
+  }
+
+  deleteSelection() {
+    if (this.selectedEdge) {
+      this.send({ op: "remove_edge", id: this.selectedEdge });
+    } else if (this.selection.size) {
+      this.send({ op: "batch", ops: [...this.selection].map((id) => ({ op: "remove_node", id })) });
+    }
+  }
+
+  toggleDirection() {
+    this.send({ op: "set_direction", direction: this.graph.direction === "LR" ? "TB" : "LR" });
+  }
+
+  undo() {
+    const op = this.undoStack.pop();
+    if (op) this.send(op, { purpose: "undo" });
+    this.el.undo.disabled = !this.undoStack.length;
+  }
+
+  redo() {
+    const op = this.redoStack.pop();
+    if (op) this.send(op, { purpose: "redo" });
+    this.el.redo.disabled = !this.redoStack.length;
+  }
+
+  // --- Building the controls ------------------------------------------------------------
+
+  buildPalette() {
+    for (const [kind, style] of Object.entries(this.kinds)) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.dataset.kind = kind;
+      button.dataset.edits = "";
+      button.title = `Add a ${style.name.toLowerCase()} node`;
+      button.innerHTML = '<span class="swatch"></span><span class="kind-name"></span>';
+      button.querySelector(".swatch").style.cssText = `background:${style.fill};border-color:${style.border}`;
+      button.querySelector(".kind-name").textContent = style.name;
+      button.addEventListener("click", () => this.addNode(kind));
+      this.el.palette.append(button);
+      const option = new Option(style.name, kind);
+      this.el["node-kind"].append(option);
+    }
+  }
+
+  bindToolbar() {
+    const actions = {
+      connect: () => this.connectSelection(),
+      group: () => this.groupSelection(),
+      direction: () => this.toggleDirection(),
+      undo: () => this.undo(),
+      redo: () => this.redo(),
+      delete: () => this.deleteSelection(),
+      text: () => this.toggleText(),
+      fit: () => this.setZoom(1, { x: 0, y: 0 }),
+      "zoom-in": () => this.setZoom(this.zoom * ZOOM_STEP),
+      "zoom-out": () => this.setZoom(this.zoom / ZOOM_STEP),
+      lock: () => this.connection.send({ type: "diagram.lock", locked: !this.locked }),
+    };
+    for (const button of this.root.querySelectorAll("[data-action]")) {
+      button.addEventListener("click", () => actions[button.dataset.action]());
+    }
+  }
+
+  bindCanvas() {
+    const svg = this.el.svg;
+    let dragFrom = null;
+    let panFrom = null;
+    svg.addEventListener("pointerdown", (event) => {
+      const node = event.target.closest("g.node");
+      if (node && this.editable) {
+        dragFrom = node.id.slice(5);
+        node.classList.add("connect-source");
+      } else if (!node && !event.target.closest("g.edge")) {
+        panFrom = { x: event.clientX - this.pan.x, y: event.clientY - this.pan.y };
+      }
+    });
+    window.addEventListener("pointerup", (event) => {
+      svg.querySelector(".connect-source")?.classList.remove("connect-source");
+      panFrom = null;
+      const target = event.target.closest?.("g.node");
+      if (dragFrom && target && target.id.slice(5) !== dragFrom) {
+        this.send({ op: "add_edge", edge: { id: newId("e"), source: dragFrom, target: target.id.slice(5) } });
+        this.suppressClick = true;
+      }
+      dragFrom = null;
+    });
+    window.addEventListener("pointermove", (event) => {
+      if (panFrom) this.setZoom(this.zoom, { x: event.clientX - panFrom.x, y: event.clientY - panFrom.y });
+    });
+    svg.addEventListener("click", (event) => {
+      if (this.suppressClick) {
+        this.suppressClick = false;
+        return;
+      }
+      const node = event.target.closest("g.node");
+      const edge = event.target.closest("g.edge");
+      if (node) this.select([node.id.slice(5)], { add: event.shiftKey });
+      else if (edge) this.selectEdge(edge.id.slice(5));
+      else this.select([]);
+    });
+    svg.addEventListener("dblclick", (event) => {
+      const node = event.target.closest("g.node");
+      if (node) this.select([node.id.slice(5)], { focusLabel: true });
+    });
+    this.el.canvas.addEventListener(
+      "wheel",
+      (event) => {
+        if (!event.ctrlKey && !event.metaKey) return;
+        event.preventDefault();
+        this.setZoom(this.zoom * (event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
+      },
+      { passive: false },
+    );
+  }
+
+  setZoom(zoom, pan = this.pan) {
+    this.zoom = Math.min(4, Math.max(0.25, zoom));
+    this.pan = pan;
+    this.el.svg.style.transform = `translate(${pan.x}px, ${pan.y}px) scale(${this.zoom})`;
+  }
+
+  bindInspector() {
+    const commit = (field, input) => {
+      const node = this.selectedNode();
+      const value = input.value === "" && field === "group" ? null : input.value;
+      if (node && node[field] !== value) this.send({ op: "update_node", id: node.id, set: { [field]: value } });
+    };
+    for (const field of ["label", "kind", "group", "note"]) {
+      const input = this.el[`node-${field}`];
+      input.addEventListener("change", () => commit(field, input));
+    }
+    // Enter leaves the field; the change event that follows sends the edit once.
+    for (const input of [this.el["node-label"], this.el["node-note"], this.el["edge-label"]]) {
+      input.addEventListener("keydown", (event) => {
+        if (event.key === "Enter") {
+          event.preventDefault();
+          input.blur();
+        }
+      });
+    }
+    const edgeLabel = this.el["edge-label"];
+    const commitEdge = () => {
+      const edge = this.graph.edges.find((e) => e.id === this.selectedEdge);
+      if (edge && edge.label !== edgeLabel.value) {
+        this.send({ op: "update_edge", id: edge.id, set: { label: edgeLabel.value } });
+      }
+    };
+    edgeLabel.addEventListener("change", commitEdge);
+  }
+
+  selectedNode() {
+    return this.selection.size === 1 ? this.graph.nodes.find((n) => this.selection.has(n.id)) : null;
+  }
+
+  fillInspector() {
+    if (!this.graph) return;
+    const node = this.selectedNode();
+    const edge = this.selectedEdge && this.graph.edges.find((e) => e.id === this.selectedEdge);
+    this.el["node-form"].hidden = !node;
+    this.el["edge-form"].hidden = !edge;
+    this.el.inspector.hidden = !node && !edge;
+    this.el.canvas.classList.toggle("inspecting", Boolean(node || edge));
+    const groupSelect = this.el["node-group"];
+    groupSelect.replaceChildren(new Option("No group", ""), ...this.graph.groups.map((g) => new Option(g.label, g.id)));
+    if (node) {
+      // Leave a field alone while it is being typed in.
+      for (const field of ["label", "kind", "group", "note"]) {
+        const input = this.el[`node-${field}`];
+        if (document.activeElement !== input) input.value = node[field] ?? "";
+      }
+    }
+    if (edge && document.activeElement !== this.el["edge-label"]) this.el["edge-label"].value = edge.label;
+  }
+
+  // --- Text view ------------------------------------------------------------------------
+
+  bindTextView() {
+    this.textDirty = false;
+    const input = this.el["text-input"];
+    input.addEventListener("input", () => (this.textDirty = true));
+    this.root.querySelector("#diagram-text-apply").addEventListener("click", () => this.applyText());
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) this.applyText();
+    });
+  }
+
+  toggleText() {
+    const view = this.el["text-view"];
+    view.hidden = !view.hidden;
+    if (!view.hidden) {
+      this.textDirty = false;
+      this.el["text-errors"].replaceChildren();
+      this.connection.send({ type: "diagram.text" });
+      this.el["text-input"].focus();
+    }
+  }
+
+  applyText() {
+    if (!this.editable) return;
+    this.el["text-errors"].replaceChildren();
+    this.textDirty = false;
+    this.connection.send({ type: "diagram.import", text: this.el["text-input"].value });
+  }
+
+  // An error about the text: list each bad line under the text box.
+  textRefused(message) {
+    this.textDirty = true;
+    this.el["text-errors"].replaceChildren(
+      ...message.split("\n").map((line) => Object.assign(document.createElement("li"), { textContent: line })),
+    );
+  }
+
+  // --- Keyboard -------------------------------------------------------------------------
+
+  // Plain keys while focus is not in a text field; returns true when the key was used.
+  key(event) {
+    const ctrl = event.ctrlKey || event.metaKey;
+    if (ctrl && event.code === "KeyZ") {
+      if (event.shiftKey) this.redo();
+      else this.undo();
+      return true;
+    }
+    if (ctrl || event.altKey) return false;
+    const keys = {
+      Delete: () => this.deleteSelection(),
+      Backspace: () => this.deleteSelection(),
+      Escape: () => this.select([]),
+      Enter: () => this.selection.size === 1 && this.select([...this.selection], { focusLabel: true }),
+      n: () => this.addNode("generic"),
+      c: () => this.connectSelection(),
+      g: () => this.groupSelection(),
+      d: () => this.toggleDirection(),
+      t: () => this.toggleText(),
+      "]": () => this.cycle(1, false),
+      "[": () => this.cycle(-1, false),
+      "}": () => this.cycle(1, true),
+      "{": () => this.cycle(-1, true),
+      "+": () => this.setZoom(this.zoom * ZOOM_STEP),
+      "-": () => this.setZoom(this.zoom / ZOOM_STEP),
+      0: () => this.setZoom(1, { x: 0, y: 0 }),
+    };
+    const action = keys[event.key];
+    if (!action) return false;
+    action();
+    return true;
+  }
+}

@@ -1,0 +1,143 @@
+"""The diagram editor in two browsers: mouse, keyboard and text, live on both sides."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import off_the_loop
+from tests.conftest import session_cookie
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NODES_JS = """() => [...document.querySelectorAll('#diagram-svg g.node')]
+    .map(g => [g.id, [...g.querySelectorAll('text')].map(t => t.textContent).join(' ')])"""
+
+
+def open_room(browser, app_url, user, room) -> Page:
+    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720})
+    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
+    page = context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(f"/rooms/{room.pk}/")
+    expect(page.locator("#conn-state")).to_have_text("Live")
+    return page
+
+
+def wait_version(page: Page, version: int) -> None:
+    expect(page.locator("#diagram-svg")).to_have_attribute("data-version", str(version))
+
+
+def node(page: Page, label: str):
+    return page.locator("#diagram-svg g.node", has_text=label)
+
+
+def test_building_a_diagram_with_mouse_keyboard_and_text(browser, app_url, live_room, interviewer, candidate):
+    ines = open_room(browser, app_url, interviewer, live_room)
+    carl = open_room(browser, app_url, candidate, live_room)
+
+    # Palette click, then type the label straight away.
+    carl.locator('#diagram-palette button[data-kind="stream"]').click()
+    expect(carl.locator("#diagram-node-label")).to_be_focused()
+    carl.keyboard.type("Event logs")
+    carl.keyboard.press("Enter")
+    wait_version(carl, 2)
+
+    # Keyboard only: N for a node, type, Enter; change its kind in the inspector.
+    carl.locator("body").press("n")
+    expect(carl.locator("#diagram-node-label")).to_be_focused()
+    carl.keyboard.type("Feature store")
+    carl.keyboard.press("Enter")
+    carl.locator("#diagram-node-kind").select_option("feature_store")
+    wait_version(carl, 5)
+
+    # Select both with [ and { and connect with C.
+    carl.locator("body").press("Escape")
+    carl.locator("body").press("[")
+    carl.locator("body").press("{")
+    carl.locator("body").press("c")
+    wait_version(carl, 6)
+    expect(carl.locator("#diagram-svg g.edge")).to_have_count(1)
+
+    # Label the arrow by clicking it.
+    carl.locator("#diagram-svg g.edge path").first.click(force=True)
+    carl.locator("#diagram-edge-label").fill("hourly")
+    carl.locator("#diagram-edge-label").press("Enter")
+    wait_version(carl, 7)
+
+    # Text view: add a ranker with a hostile-looking name and a labelled arrow.
+    carl.locator("body").press("t")
+    text = carl.locator("#diagram-text-input")
+    expect(text).to_have_value(re.compile("Event logs -> Feature store : hourly"))
+    text.press("End")
+    text.press("Control+End")
+    text.type('\n"Ranker <v2> \\"x\\"" [ranking]\nFeature store -> "Ranker <v2> \\"x\\"" : features')
+    carl.get_by_role("button", name="Apply (Ctrl+Enter)").click()
+    wait_version(carl, 8)
+    carl.locator("body").press("t")
+
+    # Group two nodes by shift-clicking them, then switch direction.
+    node(carl, "Feature store").click()
+    node(carl, 'Ranker <v2> "x"').click(modifiers=["Shift"])
+    carl.locator("body").press("g")
+    wait_version(carl, 9)
+    expect(carl.locator("#diagram-svg g.cluster")).to_have_count(1)
+    carl.locator("body").press("d")
+    wait_version(carl, 10)
+    expect(carl.locator("#diagram-direction")).to_have_text("TB")
+
+    # Undo and redo my own direction change.
+    carl.locator("body").press("Control+z")
+    wait_version(carl, 11)
+    expect(carl.locator("#diagram-direction")).to_have_text("LR")
+    carl.locator("body").press("Control+Shift+z")
+    wait_version(carl, 12)
+    expect(carl.locator("#diagram-direction")).to_have_text("TB")
+
+    # The interviewer sees the very same drawing, live.
+    wait_version(ines, 12)
+    carl_nodes = carl.evaluate(NODES_JS)
+    assert sorted(label for _, label in carl_nodes) == ["Event logs", "Feature store", 'Ranker <v2> "x"']
+    assert ines.evaluate(NODES_JS) == carl_nodes
+    expect(ines.locator("#diagram-svg g.edge text", has_text="hourly")).to_have_count(1)
+
+    # The interviewer's selection shows on the candidate's side.
+    node(ines, "Event logs").click()
+    expect(node(carl, "Event logs")).to_have_class("node kind-stream remote-selected")
+
+    # Delete removes the node and its arrows, for both.
+    node(carl, 'Ranker <v2> "x"').click()
+    carl.locator("body").press("Delete")
+    wait_version(ines, 13)
+    expect(ines.locator("#diagram-svg g.node")).to_have_count(2)
+    expect(ines.locator("#diagram-svg g.edge")).to_have_count(1)
+
+    # Exports come from the same graph.
+    svg = carl.request.get(f"/api/rooms/{live_room.pk}/diagram/svg/")
+    assert svg.ok
+    assert "Feature store" in svg.text()
+
+
+def test_interviewer_lock_makes_the_editor_read_only(browser, app_url, live_room, interviewer, candidate):
+    ines = open_room(browser, app_url, interviewer, live_room)
+    carl = open_room(browser, app_url, candidate, live_room)
+    ines.get_by_role("button", name="Lock").click()
+    expect(carl.locator("#diagram-locked-badge")).to_be_visible()
+    expect(carl.locator('#diagram-palette button[data-kind="service"]')).to_be_disabled()
+    carl.locator("body").press("n")
+    expect(carl.locator(".toast", has_text="The interviewer has locked the diagram")).to_be_visible()
+    ines.locator('#diagram-palette button[data-kind="service"]').click()
+    wait_version(carl, 1)
+    ines.get_by_role("button", name="Unlock").click()
+    expect(carl.locator('#diagram-palette button[data-kind="service"]')).to_be_enabled()
+
+
+def test_bad_text_lines_are_listed_and_nothing_changes(browser, app_url, live_room, candidate):
+    carl = open_room(browser, app_url, candidate, live_room)
+    carl.locator("body").press("t")
+    carl.locator("#diagram-text-input").fill("A [blender]\nB ->")
+    carl.locator("#diagram-text-input").press("Control+Enter")
+    errors = carl.locator("#diagram-text-errors li")
+    expect(errors).to_have_count(2)
+    expect(errors.nth(1)).to_have_text("line 2: a label is missing")
+    expect(carl.locator("#diagram-svg")).to_have_attribute("data-version", "0")
