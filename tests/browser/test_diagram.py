@@ -141,3 +141,20 @@ def test_bad_text_lines_are_listed_and_nothing_changes(browser, app_url, live_ro
     expect(errors).to_have_count(2)
     expect(errors.nth(1)).to_have_text("line 2: a label is missing")
     expect(carl.locator("#diagram-svg")).to_have_attribute("data-version", "0")
+
+
+def test_dragging_from_one_node_to_another_connects_them(browser, app_url, live_room, candidate):
+    carl = open_room(browser, app_url, candidate, live_room)
+    carl.locator("body").press("t")
+    carl.locator("#diagram-text-input").fill("Trainer [training]\nRegistry [model_registry]")
+    carl.locator("#diagram-text-input").press("Control+Enter")
+    carl.locator("#diagram-text-input").press("Escape")
+    wait_version(carl, 1)
+    source = node(carl, "Trainer").bounding_box()
+    target = node(carl, "Registry").bounding_box()
+    carl.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    carl.mouse.down()
+    carl.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=5)
+    carl.mouse.up()
+    wait_version(carl, 2)
+    expect(carl.locator("#diagram-svg g.edge")).to_have_count(1)

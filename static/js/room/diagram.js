@@ -444,13 +444,17 @@ export class DiagramEditor {
     this.root.querySelector("#diagram-text-apply").addEventListener("click", () => this.applyText());
     input.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) this.applyText();
+      if (event.key === "Escape") this.toggleText();
     });
+    this.root.querySelector("#diagram-text-close").addEventListener("click", () => this.toggleText());
   }
 
   toggleText() {
     const view = this.el["text-view"];
     view.hidden = !view.hidden;
-    if (!view.hidden) {
+    if (view.hidden) {
+      this.el.canvas.focus();
+    } else {
       this.textDirty = false;
       this.el["text-errors"].replaceChildren();
       this.connection.send({ type: "diagram.text" });
