@@ -82,6 +82,13 @@ async def drive_timer(interviewer: Browser, candidate: Browser, room_id: str) ->
         assert "guide" not in theirs["room"]["problem"]
         print("both sockets connected; snapshots per role")
 
+        op = {"op": "add_node", "node": {"id": "ann", "label": "ANN index", "kind": "vector_index"}}
+        await ws_c.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": "smoke-1"}))
+        assert (await receive_type(ws_i, "diagram.applied"))["version"] == 1
+        await ws_i.send(json.dumps({"type": "diagram.svg"}))
+        assert "ANN index" in (await receive_type(ws_i, "diagram.svg"))["svg"]
+        print("diagram: candidate's node reached the interviewer, rendered by Graphviz")
+
         await ws_c.send(json.dumps({"type": "timer.control", "action": "start"}))
         assert (await receive_type(ws_c, "error"))["code"] == "forbidden"
         for action, status, phase in [("start", "running", 0), ("next_phase", "running", 1), ("end", "ended", 1)]:
