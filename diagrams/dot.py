@@ -49,8 +49,11 @@ def _text(value: str) -> str:
     return graphviz.escape(value)
 
 
-def to_dot(graph: dict) -> str:
-    """Deterministic DOT for a normalized graph: the same graph always gives the same text."""
+def to_dot(graph: dict, *, id_prefix: str = "") -> str:
+    """Deterministic DOT for a normalized graph: the same graph always gives the same text.
+
+    SVG ids are `<prefix>node-<id>`, `<prefix>edge-<id>` and `<prefix>group-<id>`, so the
+    browser can map what was clicked back to the graph."""
     dot = graphviz.Digraph("diagram")
     # newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
     dot.attr(
@@ -62,7 +65,7 @@ def to_dot(graph: dict) -> str:
         nodesep="0.35",
         ranksep="0.5",
         bgcolor="transparent",
-        id="diagram",
+        id=f"{id_prefix}graph",
     )
     dot.attr("node", fontname=FONT, fontsize="11", margin="0.12,0.06", penwidth="1.2")
     dot.attr("edge", fontname=FONT, fontsize="10", color="#5D6778", arrowsize="0.7")
@@ -79,7 +82,7 @@ def to_dot(graph: dict) -> str:
             style=style.style,
             fillcolor=style.fill,
             color=style.border,
-            id=f"node-{node['id']}",
+            id=f"{id_prefix}node-{node['id']}",
             **{"class": f"kind-{node['kind']}"},
         )
 
@@ -87,7 +90,7 @@ def to_dot(graph: dict) -> str:
         with dot.subgraph(name=f"cluster_{i}") as cluster:
             cluster.attr(
                 label=_text(group["label"]),
-                id=f"group-{group['id']}",
+                id=f"{id_prefix}group-{group['id']}",
                 style="rounded,dashed",
                 color="#9AA3B2",
                 fontcolor="#5D6778",
@@ -100,7 +103,7 @@ def to_dot(graph: dict) -> str:
         if node["group"] is None:
             add_node(dot, node)
     for edge in graph["edges"]:
-        attributes = {"id": f"edge-{edge['id']}"}
+        attributes = {"id": f"{id_prefix}edge-{edge['id']}"}
         if edge["label"]:
             attributes["label"] = _text(edge["label"])
         dot.edge(names[edge["source"]], names[edge["target"]], **attributes)

@@ -3,7 +3,8 @@
 An op is a JSON object, e.g. {"op": "add_node", "node": {...}}; see OP_FIELDS. Clients make
 the ids, so an op means the same thing on every client. `apply` never changes its input.
 An add may carry "index", its position in the list (the end when absent), so that undoing a
-removal puts the thing back where it was and the layout does not shuffle.
+removal puts the thing back where it was and the layout does not shuffle. A batch applies
+its ops in order, all or nothing; batches do not nest.
 """
 
 from __future__ import annotations
@@ -27,14 +28,21 @@ OP_FIELDS = {
     "replace": {"graph"},
     "batch": {"ops"},
 }
+OPTIONAL_FIELDS = {"add_node": {"index"}, "add_edge": {"index"}, "add_group": {"index"}}
 UPDATABLE = {
     "nodes": {"label", "kind", "group", "note"},
     "edges": {"label", "source", "target"},
     "groups": {"label"},
 }
-OPTIONAL_FIELDS = {"add_node": {"index"}, "add_edge": {"index"}, "add_group": {"index"}}
-MAX_BATCH = 500
+# Enough for the undo of deleting everything (150 nodes, 300 edges, 150 regroupings).
+MAX_BATCH = 1000
 _COLLECTION = {"node": "nodes", "edge": "edges", "group": "groups"}
+# The fields an added item may carry, and their defaults; values are checked by validate().
+_ITEM_FIELDS = {
+    "nodes": ({"id", "label", "kind"}, {"group": None, "note": ""}),
+    "edges": ({"id", "source", "target"}, {"label": ""}),
+    "groups": ({"id", "label"}, {}),
+}
 
 
 class OpRejected(ValueError):
@@ -62,21 +70,35 @@ def _shape(op: object, path: str) -> tuple[str, dict]:
     return kind, op
 
 
-def _find(graph: dict, collection: str, item_id: object, path: str) -> dict:
+def _position(graph: dict, collection: str, item_id: object, path: str) -> tuple[int, dict]:
     if not isinstance(item_id, str):
         raise OpRejected(f"{path}.id: must be a string")
-    for item in graph[collection]:
+    for index, item in enumerate(graph[collection]):
         if item["id"] == item_id:
-            return item
+            return index, item
     raise OpRejected(f"{collection[:-1]} {item_id!r} no longer exists", conflict=True)
 
 
-def _require_new(graph: dict, collection: str, item: object, path: str) -> dict:
+def _new_item(graph: dict, collection: str, item: object, path: str) -> dict:
+    """A well-formed item to add, defaults filled in so later ops in a batch can rely on them."""
     if not isinstance(item, dict):
         raise OpRejected(f"{path}: must be an object")
-    if any(existing["id"] == item.get("id") for existing in graph[collection]):
-        raise OpRejected(f"a {collection[:-1]} with id {item.get('id')!r} already exists", conflict=True)
-    return dict(item)
+    required, defaults = _ITEM_FIELDS[collection]
+    missing = required - item.keys()
+    if missing:
+        raise OpRejected(f"{path}.{sorted(missing)[0]}: is required")
+    unknown = item.keys() - required - defaults.keys()
+    if unknown:
+        raise OpRejected(f"{path}.{sorted(unknown)[0]}: is not a known field")
+    for key in ("id", "source", "target"):
+        if key in item and not isinstance(item[key], str):
+            raise OpRejected(f"{path}.{key}: must be a string")
+    if any(existing["id"] == item["id"] for existing in graph[collection]):
+        raise OpRejected(f"a {collection[:-1]} with id {item['id']!r} already exists", conflict=True)
+    new = {**defaults, **item}
+    if collection == "nodes":
+        new["group"] = new["group"] or None
+    return new
 
 
 def _require_references(graph: dict, item: dict) -> None:
@@ -87,115 +109,112 @@ def _require_references(graph: dict, item: dict) -> None:
             raise OpRejected(f"{collection[:-1]} {ref!r} no longer exists", conflict=True)
 
 
-def _update(graph: dict, collection: str, op: dict, path: str) -> None:
-    item = _find(graph, collection, op["id"], path)
+def _add(graph: dict, kind: str, op: dict, path: str) -> dict:
+    noun = kind[4:]
+    collection = _COLLECTION[noun]
+    item = _new_item(graph, collection, op[noun], f"{path}.{noun}")
+    _require_references(graph, item)
+    items = graph[collection]
+    index = op.get("index", len(items))
+    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index <= len(items):
+        raise OpRejected(f"{path}.index: must be a whole number from 0 to {len(items)}")
+    items.insert(index, item)
+    return {"op": f"remove_{noun}", "id": item["id"]}
+
+
+def _update(graph: dict, kind: str, op: dict, path: str) -> dict:
+    collection = _COLLECTION[kind[7:]]
+    _, item = _position(graph, collection, op["id"], path)
     changes = op["set"]
     if not isinstance(changes, dict) or not changes:
         raise OpRejected(f"{path}.set: must be a non-empty object")
     unknown = changes.keys() - UPDATABLE[collection]
     if unknown:
         raise OpRejected(f"{path}.set.{sorted(unknown)[0]}: cannot be changed")
+    if collection == "nodes" and "group" in changes:
+        changes = {**changes, "group": changes["group"] or None}
     _require_references(graph, changes)
+    undo = {"op": kind, "id": item["id"], "set": {key: item[key] for key in changes}}
     item.update(changes)
+    return undo
 
 
-def _apply_in_place(graph: dict, op: object, path: str) -> None:
+def _remove(graph: dict, kind: str, op: dict, path: str) -> dict:
+    noun = kind[7:]
+    collection = _COLLECTION[noun]
+    index, item = _position(graph, collection, op["id"], path)
+    graph[collection].pop(index)
+    readd = [{"op": f"add_{noun}", noun: item, "index": index}]
+    if noun == "node":
+        # Edges go back in their old order; each index is right once the earlier ones are in.
+        kept = []
+        for edge_index, edge in enumerate(graph["edges"]):
+            if item["id"] in (edge["source"], edge["target"]):
+                readd.append({"op": "add_edge", "edge": edge, "index": edge_index})
+            else:
+                kept.append(edge)
+        graph["edges"] = kept
+    elif noun == "group":
+        for node in graph["nodes"]:
+            if node["group"] == item["id"]:
+                node["group"] = None
+                readd.append({"op": "update_node", "id": node["id"], "set": {"group": item["id"]}})
+    return readd[0] if len(readd) == 1 else {"op": "batch", "ops": readd}
+
+
+def _apply_in_place(graph: dict, op: object, path: str, *, nested: bool = False) -> dict:
+    """Apply `op` to `graph` in place; returns the op that undoes it."""
     kind, op = _shape(op, path)
     if kind.startswith("add_"):
-        noun = kind[4:]
-        collection = graph[_COLLECTION[noun]]
-        item = _require_new(graph, _COLLECTION[noun], op[noun], f"{path}.{noun}")
-        _require_references(graph, item)
-        index = op.get("index", len(collection))
-        if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-            raise OpRejected(f"{path}.index: must be a whole number from 0")
-        collection.insert(index, item)
-    elif kind.startswith("update_"):
-        _update(graph, _COLLECTION[kind[7:]], op, path)
-    elif kind == "remove_node":
-        node = _find(graph, "nodes", op["id"], path)
-        graph["nodes"].remove(node)
-        graph["edges"] = [e for e in graph["edges"] if node["id"] not in (e["source"], e["target"])]
-    elif kind == "remove_edge":
-        graph["edges"].remove(_find(graph, "edges", op["id"], path))
-    elif kind == "remove_group":
-        group = _find(graph, "groups", op["id"], path)
-        graph["groups"].remove(group)
-        for node in graph["nodes"]:
-            if node["group"] == group["id"]:
-                node["group"] = None
-    elif kind == "set_direction":
+        return _add(graph, kind, op, path)
+    if kind.startswith("update_"):
+        return _update(graph, kind, op, path)
+    if kind.startswith("remove_"):
+        return _remove(graph, kind, op, path)
+    if kind == "set_direction":
         if op["direction"] not in DIRECTIONS:
             raise OpRejected(f"{path}.direction: must be one of {', '.join(DIRECTIONS)}")
+        undo = {"op": "set_direction", "direction": graph["direction"]}
         graph["direction"] = op["direction"]
-    elif kind == "replace":
+        return undo
+    if kind == "replace":
         try:
             validate(op["graph"])
         except GraphError as error:
             raise OpRejected(f"{path}.graph.{error}") from None
+        undo = {"op": "replace", "graph": copy.deepcopy(graph)}
         graph.clear()
         graph.update(normalize(op["graph"]))
-    else:  # batch
-        ops = op["ops"]
-        if not isinstance(ops, list) or not 1 <= len(ops) <= MAX_BATCH:
-            raise OpRejected(f"{path}.ops: must be a list of 1 to {MAX_BATCH} ops")
-        for i, inner in enumerate(ops):
-            _apply_in_place(graph, inner, f"{path}.ops[{i}]")
+        return undo
+    # batch
+    if nested:
+        raise OpRejected(f"{path}: a batch cannot contain another batch")
+    ops = op["ops"]
+    if not isinstance(ops, list) or not 1 <= len(ops) <= MAX_BATCH:
+        raise OpRejected(f"{path}.ops: must be a list of 1 to {MAX_BATCH} ops")
+    undo = [_apply_in_place(graph, inner, f"{path}.ops[{i}]", nested=True) for i, inner in enumerate(ops)]
+    # A removal's undo is itself a batch; flatten so the undo never nests either.
+    flat = []
+    for inverse_op in reversed(undo):
+        flat.extend(inverse_op["ops"] if inverse_op["op"] == "batch" else [inverse_op])
+    return {"op": "batch", "ops": flat}
 
 
-def apply(graph: dict, op: object) -> dict:
-    """The graph after `op` (normalized); OpRejected says why it cannot apply."""
+def apply_with_inverse(graph: dict, op: object) -> tuple[dict, dict]:
+    """The graph after `op` (normalized) and the op that undoes it; OpRejected says why not."""
     result = copy.deepcopy(graph)
-    _apply_in_place(result, op, "op")
+    undo = _apply_in_place(result, op, "op")
     try:
         validate(result)
     except GraphError as error:
         raise OpRejected(str(error)) from None
-    return normalize(result)
+    return normalize(result), undo
 
 
-def _position(items: list[dict], item_id: str) -> tuple[int, dict]:
-    return next((i, item) for i, item in enumerate(items) if item["id"] == item_id)
+def apply(graph: dict, op: object) -> dict:
+    return apply_with_inverse(graph, op)[0]
 
 
-def inverse(graph: dict, op: dict) -> dict:
-    """The op that undoes `op` applied to `graph` (which must be the graph before `op`).
-
-    Call it only for an op that applies; it reads what the op will remove or overwrite.
-    """
-    kind = op["op"]
-    if kind.startswith("add_"):
-        noun = kind[4:]
-        return {"op": f"remove_{noun}", "id": op[noun]["id"]}
-    if kind.startswith("update_"):
-        collection = _COLLECTION[kind[7:]]
-        item = next(i for i in graph[collection] if i["id"] == op["id"])
-        return {"op": kind, "id": op["id"], "set": {key: item[key] for key in op["set"]}}
-    if kind == "remove_node":
-        index, node = _position(graph["nodes"], op["id"])
-        readd = [{"op": "add_node", "node": node, "index": index}]
-        # Edges go back in their old order; each index is right once the earlier ones are in.
-        for edge_index, edge in enumerate(graph["edges"]):
-            if node["id"] in (edge["source"], edge["target"]):
-                readd.append({"op": "add_edge", "edge": edge, "index": edge_index})
-        return {"op": "batch", "ops": readd}
-    if kind == "remove_edge":
-        index, edge = _position(graph["edges"], op["id"])
-        return {"op": "add_edge", "edge": edge, "index": index}
-    if kind == "remove_group":
-        index, group = _position(graph["groups"], op["id"])
-        members = [n["id"] for n in graph["nodes"] if n["group"] == group["id"]]
-        return {
-            "op": "batch",
-            "ops": [{"op": "add_group", "group": group, "index": index}]
-            + [{"op": "update_node", "id": m, "set": {"group": group["id"]}} for m in members],
-        }
-    if kind == "set_direction":
-        return {"op": "set_direction", "direction": graph["direction"]}
-    if kind == "replace":
-        return {"op": "replace", "graph": graph}
-    undo, current = [], graph
-    for inner in op["ops"]:
-        undo.append(inverse(current, inner))
-        current = apply(current, inner)
-    return {"op": "batch", "ops": list(reversed(undo))}
+def inverse(graph: dict, op: object) -> dict:
+    """The op that undoes `op` applied to `graph` (the graph before `op`)."""
+    return apply_with_inverse(graph, op)[1]

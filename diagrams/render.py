@@ -18,6 +18,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from xml.etree import ElementTree
 
 from diagrams.dot import to_dot
 
@@ -26,11 +27,16 @@ MEMORY_LIMIT_BYTES = 1024 * 1024 * 1024
 CACHE_SIZE = 256
 _SVG_END = b"</svg>\n"
 # Anything that could run code or fetch a resource once the SVG is inlined in a page.
-# Only markup is searched: user text in the SVG is escaped (&lt;), so "<" opens a real tag.
-_UNSAFE = re.compile(
-    rb"<(?:script|foreignObject|image|use|iframe)\b|<[^>]*\s(?:on[a-z]+|(?:xlink:)?href)\s*=|<[^>]*url\(",
-    re.IGNORECASE,
-)
+_SVG_NS = "{http://www.w3.org/2000/svg}"
+_XLINK_NS = "{http://www.w3.org/1999/xlink}"
+# Everything Graphviz draws our diagrams with, and nothing that runs code or fetches a
+# resource (script, image, use, style, href, on*): anything else in the output is refused.
+_ALLOWED_TAGS = {f"{_SVG_NS}{t}" for t in ("svg", "g", "title", "a", "path", "polygon", "polyline", "ellipse", "text")}
+_ALLOWED_ATTRIBUTES = {
+    "class", "cx", "cy", "d", "fill", "font-family", "font-size", "font-style", "font-weight", "height", "id",
+    "points", "rx", "ry", "stroke", "stroke-dasharray", "stroke-width", "text-anchor", "transform", "viewBox",
+    "width", "x", "y", f"{_XLINK_NS}title",
+}  # fmt: skip
 
 
 class RenderError(Exception):
@@ -41,19 +47,29 @@ class RenderTimeout(RenderError):
     pass
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+def _limit_memory(pid: int) -> None:
+    # Set from the parent once the child exists: a preexec_fn is unsafe in a threaded server.
+    # The child cannot grow before its first graph arrives, which is only written after this.
+    resource.prlimit(pid, resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
 
 
 def clean_svg(raw: bytes) -> str:
     """Graphviz SVG made safe to inline: no XML prolog or DOCTYPE (an external reference),
-    no comments, and a refusal if anything active or fetching slipped in."""
+    no comments, and refused unless every element and attribute is on the allowlist.
+
+    Names are checked, never text: a note that says "href=" or "onload" is just text."""
     start = raw.find(b"<svg")
     if start < 0:
         raise RenderError("Graphviz produced no SVG")
     svg = re.sub(rb"<!--.*?-->", b"", raw[start:], flags=re.DOTALL)
-    if _UNSAFE.search(svg):
-        raise RenderError("Graphviz output holds an active or external element; refused")
+    try:
+        # Graphviz's own output, with the DOCTYPE cut off: no entity expansion is possible.
+        root = ElementTree.fromstring(svg)  # noqa: S314
+    except ElementTree.ParseError as error:
+        raise RenderError(f"Graphviz produced SVG that does not parse: {error}") from None
+    for element in root.iter():
+        if element.tag not in _ALLOWED_TAGS or not _ALLOWED_ATTRIBUTES.issuperset(element.attrib):
+            raise RenderError(f"Graphviz output holds an unexpected element or attribute in {element.tag}; refused")
     return svg.decode("utf-8")
 
 
@@ -63,33 +79,33 @@ class Renderer:
     def __init__(self, *, binary: str = "dot", time_limit: float = TIME_LIMIT_SECONDS) -> None:
         self.binary = binary
         self.time_limit = time_limit
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the child: one graph at a time
+        self._cache_lock = threading.Lock()  # so a cache hit never waits behind a layout
         self._process: subprocess.Popen | None = None
         self._stderr = None
         self._cache: OrderedDict[str, str] = OrderedDict()
 
     def svg(self, dot_source: str) -> str:
         key = hashlib.sha256(dot_source.encode()).hexdigest()
-        with self._lock:
+        with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
+        with self._lock:
             svg = clean_svg(self._render(dot_source.encode() + b"\n"))
+        with self._cache_lock:
             self._cache[key] = svg
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
-            return svg
+        return svg
 
     def _start(self) -> subprocess.Popen:
         if self._process is None or self._process.poll() is not None:
             self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the child
             self._process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                [self.binary, "-Tsvg"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self._stderr,
-                preexec_fn=_limit_memory,
+                [self.binary, "-Tsvg"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
             )
+            _limit_memory(self._process.pid)
         return self._process
 
     def _kill(self) -> str:
@@ -100,8 +116,10 @@ class Renderer:
             process.wait()
             for pipe in (process.stdin, process.stdout):
                 pipe.close()
-        self._stderr.seek(0)
-        return self._stderr.read()[-500:].decode(errors="replace").strip()
+        self._stderr.seek(max(0, self._stderr.seek(0, os.SEEK_END) - 500))
+        message = self._stderr.read().decode(errors="replace").strip()
+        self._stderr.close()
+        return message
 
     def _render(self, source: bytes) -> bytes:
         process = self._start()
@@ -123,6 +141,9 @@ class Renderer:
             if not chunk:
                 raise RenderError(f"Graphviz stopped: {self._kill() or 'no message'}")
             output += chunk
+        # Warnings about a graph that rendered are of no further use; keep the file small.
+        self._stderr.seek(0)
+        self._stderr.truncate()
         return output
 
     def close(self) -> None:
@@ -135,29 +156,32 @@ _shared: Renderer | None = None
 _shared_lock = threading.Lock()
 
 
-def render_svg(graph: dict) -> str:
-    """SVG of a normalized graph, from this process's shared warm renderer."""
+def render_svg(graph: dict, *, id_prefix: str = "") -> str:
+    """SVG of a normalized graph, from this process's shared warm renderer. `id_prefix` keeps
+    the element ids of two drawings on one page apart."""
     global _shared  # one dot child per process, started on first use
     with _shared_lock:
         if _shared is None:
             _shared = Renderer()
-    return _shared.svg(to_dot(graph))
+    return _shared.svg(to_dot(graph, id_prefix=id_prefix))
 
 
 def render_png(dot_source: str, *, time_limit: float = TIME_LIMIT_SECONDS) -> bytes:
     """A PNG from a one-off `dot` (downloads are rare; PNG output has no end marker to read
     up to in a stream)."""
+    process = subprocess.Popen(
+        ["dot", "-Tpng"],  # noqa: S607 - Graphviz from PATH, like the renderer
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    _limit_memory(process.pid)
     try:
-        result = subprocess.run(
-            ["dot", "-Tpng"],  # noqa: S607 - Graphviz from PATH, like the renderer
-            input=dot_source.encode(),
-            capture_output=True,
-            timeout=time_limit,
-            preexec_fn=_limit_memory,
-            check=False,
-        )
+        png, errors = process.communicate(dot_source.encode(), timeout=time_limit)
     except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
         raise RenderTimeout(f"the diagram took longer than {time_limit:g} s to lay out") from None
-    if result.returncode != 0 or not result.stdout.startswith(b"\x89PNG"):
-        raise RenderError(f"Graphviz failed: {result.stderr[-500:].decode(errors='replace').strip()}")
-    return result.stdout
+    if process.returncode != 0 or not png.startswith(b"\x89PNG"):
+        raise RenderError(f"Graphviz failed: {errors[-500:].decode(errors='replace').strip()}")
+    return png

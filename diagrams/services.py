@@ -11,29 +11,32 @@ from diagrams.models import Diagram, DiagramOp
 MAX_OPS_TO_REPLAY = 200
 
 
+def diagram_op_find(*, diagram: Diagram, author, client_op_id: str) -> DiagramOp | None:
+    """The op this author already sent with this client_op_id, if it was applied.
+
+    A client that lost its connection before an ack cannot know whether its op was applied,
+    so it sends it again; this is how the second copy is recognised.
+    """
+    if not client_op_id:
+        return None
+    return DiagramOp.objects.filter(diagram=diagram, author=author, client_op_id=client_op_id).first()
+
+
 @transaction.atomic
-def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str = "") -> tuple[DiagramOp, bool]:
+def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str = "") -> DiagramOp:
     """Apply `op` to the current graph, bump the version and log it; OpRejected if it does not apply.
 
     Ops name what they touch by id, so an op made against an older version still means the
-    same thing and is applied as long as its nodes, edges and groups exist. Returns the
-    logged op and whether it is new: a client that lost its connection before the ack sends
-    its op again with the same client_op_id, and gets the first one back instead of a copy.
+    same thing and is applied as long as its nodes, edges and groups exist.
     """
     diagram = Diagram.objects.select_for_update().get(pk=diagram.pk)
-    if client_op_id:
-        earlier = DiagramOp.objects.filter(diagram=diagram, author=author, client_op_id=client_op_id).first()
-        if earlier is not None:
-            return earlier, False
-    graph = ops.apply(diagram.graph, op)
-    undo = ops.inverse(diagram.graph, op)
+    graph, undo = ops.apply_with_inverse(diagram.graph, op)
     diagram.graph = graph
     diagram.version += 1
     diagram.save(update_fields=["graph", "version", "updated_at"])
-    logged = DiagramOp.objects.create(
+    return DiagramOp.objects.create(
         diagram=diagram, version=diagram.version, op=op, inverse=undo, author=author, client_op_id=client_op_id
     )
-    return logged, True
 
 
 def diagram_ops_since(*, diagram: Diagram, version: int) -> list[DiagramOp] | None:

@@ -9,9 +9,9 @@
 
 A node is its label, optionally followed by [kind] (default generic) and, on a line of its
 own, by `// note`. `A -> B : label` is an edge; `group Name: A, B` puts nodes in a group.
-A label with any of  [ ] : , # " ->  //  in it, or that starts with `group ` or `direction `,
-is written in double quotes ("a \\"quoted\\" label"). Two nodes with the same label are told
-apart by an id in braces: `Cache {c2}`.
+A label with any of  [ ] : , # " { } ->  //  in it, or that is or starts with the word `group`
+or `direction`, is written in double quotes ("a \\"quoted\\" label"). Two nodes (or groups)
+with the same label are told apart by an id in braces: `Cache {c2}`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from diagrams.graph import DIRECTIONS, KINDS, GraphError, normalize, validate
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
-_NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)\s', re.IGNORECASE)
+_NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)(\s|$)', re.IGNORECASE)
 
 
 class TextError(ValueError):
@@ -172,11 +172,14 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
                 graph["direction"] = direction
             elif re.match(r"group\s", line.rest(), re.IGNORECASE):
                 line.pos += len("group")
-                label = line.label((":",))
-                if not line.take(":"):
+                group = line.ref((":",))
+                if group.kind or not line.take(":"):
                     raise ValueError("a group line is `group Name: A, B`")
-                group_id = old_groups.get(label) or _slug(label, taken)
-                graph["groups"].append({"id": group_id, "label": label})
+                group_id = group.node_id or old_groups.get(group.label) or _slug(group.label, taken)
+                if any(g["id"] == group_id for g in graph["groups"]):
+                    raise ValueError(f"the group id {group_id!r} is used twice")
+                taken.add(group_id)
+                graph["groups"].append({"id": group_id, "label": group.label})
                 while line.rest().strip():
                     member = node_for(line.ref((",",)))
                     member["group"] = group_id
@@ -194,7 +197,8 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
                     edge = {"id": edge_id, "source": source["id"], "target": target["id"], "label": label}
                     graph["edges"].append(edge)
                 elif line.take("//"):
-                    source["note"] = _unescape(line.rest().strip())
+                    # One space after // is the separator; the rest of the line is the note.
+                    source["note"] = _unescape(line.rest().removeprefix(" "))
                 elif line.rest().strip():
                     raise ValueError(f"unexpected {line.rest().strip()!r}; an edge is `A -> B : label`")
         except ValueError as error:
@@ -228,9 +232,13 @@ def format_text(graph: dict) -> str:
         if node["note"]:
             line += f" // {_escape(node['note'])}"
         lines.append(line)
+    group_labels = [g["label"] for g in graph["groups"]]
     for group in graph["groups"]:
         members = [ref(n) for n in graph["nodes"] if n["group"] == group["id"]]
-        lines.append(f"group {_quote(group['label'])}: {', '.join(members)}".rstrip())
+        name = _quote(group["label"])
+        if group_labels.count(group["label"]) > 1:
+            name += f" {{{group['id']}}}"
+        lines.append(f"group {name}: {', '.join(members)}".rstrip())
     for edge in graph["edges"]:
         line = f"{ref(nodes[edge['source']])} -> {ref(nodes[edge['target']])}"
         if edge["label"]:

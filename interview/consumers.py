@@ -11,7 +11,9 @@ Protocol (JSON text frames). Client to server:
   {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
   {"type": "diagram.svg"}                              the current graph rendered by Graphviz
   {"type": "diagram.text"}                             the current graph in the text form
-  {"type": "diagram.import", "text": "..."}            replace the graph with the text's
+  {"type": "diagram.import", "text": "...", "base_version": n, "client_op_id": "..."}
+                                                       replace the graph with the text's,
+                                                       unless it changed since version n
   {"type": "diagram.lock", "locked": true|false}       interviewer only
   {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
@@ -113,12 +115,18 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_json(self, content: dict) -> None:
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
-    async def send_error(self, code: str, message: str, *, field: str | None = None, request: str = "") -> None:
+    async def send_error(
+        self, code: str, message: str, *, field: str | None = None, request: dict | None = None
+    ) -> None:
+        """An error; with the request it answers, so the client knows which of its own messages
+        (and which op, by client_op_id) was refused."""
         error = {"type": "error", "code": code, "message": message}
         if field:
             error["field"] = field
         if request:
-            error["request"] = request
+            error["request"] = request["type"]
+            if isinstance(request.get("client_op_id"), str):
+                error["client_op_id"] = request["client_op_id"]
         await self.send_json(error)
 
     # Client messages
@@ -146,14 +154,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         try:
             await handler(self, message)
         except RoomError as error:
-            await self.send_error(error.code, error.message, field=error.field, request=message["type"])
+            await self.send_error(error.code, error.message, field=error.field, request=message)
         except Exception:
             # A bug must cost one message, not the connection; the transaction rolled back.
             logger.exception("room %s: %s failed", self.room_id, message["type"])
             await self.send_error(
-                "server_error",
-                "the server could not process this message; nothing was changed",
-                request=message["type"],
+                "server_error", "the server could not process this message; nothing was changed", request=message
             )
 
     async def _on_ping(self, message: dict) -> None:
@@ -207,14 +213,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raise Invalid("'op' is required", field="op")
         try:
             resent = await database_sync_to_async(self._apply_op)(message["op"], client_op_id)
-        except OpRejected as rejected:
+        except (OpRejected, RoomError) as refused:
+            # A refused op (it no longer applies, it is malformed, the diagram is locked) is
+            # answered in kind, with the version so the client can tell whether to resync.
             version = await database_sync_to_async(self._diagram_version)()
             await self.send_json(
                 {
                     "type": "diagram.rejected",
                     "client_op_id": client_op_id,
-                    "reason": rejected.reason,
-                    "conflict": rejected.conflict,
+                    "reason": getattr(refused, "reason", None) or refused.message,
+                    "conflict": getattr(refused, "conflict", False),
                     "version": version,
                 }
             )
@@ -245,19 +253,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
         missed = diagram_ops_since(diagram=room.diagram, version=since)
         if missed is None:
             return {"type": "diagram.snapshot", **diagram_state(room)}
-        user = self.scope["user"]
         return {
             "type": "diagram.ops",
             "version": room.diagram.version,
-            "ops": [self._applied(op, mine=op.author_id == user.pk) for op in missed],
+            "ops": [self._applied(services.diagram_applied_event(op)) for op in missed],
         }
 
-    @staticmethod
-    def _applied(op, *, mine: bool) -> dict:
-        event = services.diagram_applied_event(op)
+    def _applied(self, event: dict) -> dict:
+        """What a client is told of an applied op; the inverse (for undo) only if it is theirs."""
         applied = {key: event[key] for key in ("version", "op", "client_op_id", "author")}
-        if mine:
-            applied["inverse"] = op.inverse
+        if event["author"] == self.scope["user"].get_username():
+            applied["inverse"] = event["inverse"]
         return applied
 
     async def _on_diagram_svg(self, message: dict) -> None:
@@ -279,7 +285,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "diagram.text", "version": room.diagram.version, "text": text})
 
     async def _on_diagram_import(self, message: dict) -> None:
-        await self._call_service(services.diagram_import_text, text=_field(message, "text", str))
+        base_version = message.get("base_version")
+        if isinstance(base_version, bool) or not isinstance(base_version, int):
+            raise Invalid("'base_version' (the version the text was fetched at) is required", field="base_version")
+        client_op_id = message.get("client_op_id", "")
+        if not isinstance(client_op_id, str) or len(client_op_id) > 64:
+            raise Invalid("'client_op_id' must be a string of at most 64 characters", field="client_op_id")
+        text = _field(message, "text", str)
+        resent = await database_sync_to_async(self._import_text)(text, base_version, client_op_id)
+        if resent is not None:
+            await self.room_diagram_applied(resent)
+
+    def _import_text(self, text: str, base_version: int, client_op_id: str) -> dict | None:
+        applied, new = self._participant_call(
+            services.diagram_import_text, text=text, base_version=base_version, client_op_id=client_op_id
+        )
+        return None if new else services.diagram_applied_event(applied)
 
     async def _on_diagram_lock(self, message: dict) -> None:
         locked = message.get("locked")
@@ -376,10 +397,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "notes.updated", "kind": event["kind"], "text": event["text"]})
 
     async def room_diagram_applied(self, event: dict) -> None:
-        applied = {key: event[key] for key in ("version", "op", "client_op_id", "author")}
-        if event["author"] == self.scope["user"].get_username():
-            applied["inverse"] = event["inverse"]
-        await self.send_json({"type": "diagram.applied", **applied})
+        await self.send_json({"type": "diagram.applied", **self._applied(event)})
 
     async def room_diagram_lock(self, event: dict) -> None:
         await self.send_json({"type": "diagram.lock", "locked": event["locked"]})

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diagrams.models import Diagram, DiagramOp
-from diagrams.services import diagram_apply_op
+from diagrams.services import diagram_apply_op, diagram_op_find
 from diagrams.text import TextError
 from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
@@ -220,27 +220,26 @@ def presence_disconnect(*, room: Room, channel_name: str) -> None:
     _broadcast_presence(room)
 
 
-def _require_diagram_editor(room: Room, user: AbstractBaseUser) -> None:
-    role = room.role_of(user)
-    if role is None:
-        raise Forbidden("only the room's participants can edit the diagram")
-    if role == Role.CANDIDATE and room.diagram_locked:
-        raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-
-
 def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> tuple[DiagramOp, bool]:
     """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply.
 
     An op sent again (same client_op_id) is not applied twice: the logged op comes back with
-    new=False, and since everyone heard of it the first time, nothing is broadcast.
+    new=False, and since everyone heard of it the first time, nothing is broadcast. That is
+    checked before the lock, so a resend of an op that made it in before the lock is acked.
     """
     with transaction.atomic():
         room = _locked(room)
-        _require_diagram_editor(room, by)
-        applied, new = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
-        if new:
-            broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
-    return applied, new
+        role = room.role_of(by)
+        if role is None:
+            raise Forbidden("only the room's participants can edit the diagram")
+        earlier = diagram_op_find(diagram=room.diagram, author=by, client_op_id=client_op_id)
+        if earlier is not None:
+            return earlier, False
+        if role == Role.CANDIDATE and room.diagram_locked:
+            raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
+        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
+        broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
+    return applied, True
 
 
 def diagram_applied_event(applied: DiagramOp) -> dict:
@@ -268,13 +267,26 @@ def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_ver
         return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
 
 
-def diagram_import_text(*, room: Room, by: AbstractBaseUser, text: str) -> tuple[DiagramOp, bool]:
-    """Replace the graph with the one the text describes; every bad line is named."""
-    try:
-        graph = parse_text(text, existing=room.diagram.graph)
-    except TextError as error:
-        raise Invalid("\n".join(error.errors), field="text") from None
-    return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
+def diagram_import_text(
+    *, room: Room, by: AbstractBaseUser, text: str, base_version: int, client_op_id: str = ""
+) -> tuple[DiagramOp, bool]:
+    """Replace the graph with the one the text describes, if nobody changed the diagram since
+    the text was fetched (it would silently undo their change); every bad line is named."""
+    with transaction.atomic():
+        room = _locked(room)
+        if room.diagram.version != base_version and not diagram_op_find(
+            diagram=room.diagram, author=by, client_op_id=client_op_id
+        ):
+            raise Conflict(
+                "the diagram changed while you were editing the text; your text is kept: "
+                "copy it, reopen the text view and apply it again",
+                field="base_version",
+            )
+        try:
+            graph = parse_text(text, existing=room.diagram.graph)
+        except TextError as error:
+            raise Invalid("\n".join(error.errors), field="text") from None
+        return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph}, client_op_id=client_op_id)
 
 
 @transaction.atomic

@@ -109,7 +109,7 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
 def _reference_svg(problem: Problem) -> str | None:
     """The problem's reference diagram drawn by Graphviz; None (the page says why) if it fails."""
     try:
-        return render_svg(normalize(problem.reference_diagram))
+        return render_svg(normalize(problem.reference_diagram), id_prefix="reference-")
     except RenderError:
         logger.exception("reference diagram of %s could not be rendered", problem.slug)
         return None

@@ -74,6 +74,7 @@ def test_every_op_has_an_inverse_that_restores_the_graph(op):
         ({"op": "add_node", "node": {**NODE, "kind": "blender"}}, "nodes[2].kind: unknown kind 'blender'", False),
         ({"op": "add_node", "node": {**NODE, "label": "x" * 81}}, "nodes[2].label: longer than 80 characters", False),
         ({"op": "add_node", "node": {**NODE, "id": "has space"}}, "nodes[2].id: must be 1 to 40 characters", False),
+        ({"op": "add_node", "node": {**NODE, "colour": "red"}}, "op.node.colour: is not a known field", False),
         ({"op": "update_node", "id": "n1", "set": {"id": "n9"}}, "op.set.id: cannot be changed", False),
         ({"op": "update_node", "id": "n1", "set": {}}, "op.set: must be a non-empty object", False),
         ({"op": "set_direction", "direction": "RL"}, "op.direction: must be one of LR, TB", False),
@@ -83,7 +84,20 @@ def test_every_op_has_an_inverse_that_restores_the_graph(op):
         ({"op": "add_node", "node": NODE, "index": -1}, "op.index: must be a whole number from 0", False),
         ("add_node", "op: must be an object with a string 'op'", False),
         ({"op": "replace", "graph": {"schema": 2}}, "op.graph.schema: must be 1", False),
-        ({"op": "batch", "ops": []}, "op.ops: must be a list of 1 to 500 ops", False),
+        ({"op": "batch", "ops": []}, "op.ops: must be a list of 1 to 1000 ops", False),
+        (
+            {"op": "batch", "ops": [{"op": "batch", "ops": [{"op": "set_direction", "direction": "TB"}]}]},
+            "op.ops[0]: a batch cannot contain another batch",
+            False,
+        ),
+        ({"op": "add_node", "node": NODE, "index": 10**30}, "op.index: must be a whole number from 0 to 2", False),
+        (
+            {"op": "batch", "ops": [{"op": "add_edge", "edge": {"id": "e5", "target": "n1"}}]},
+            "op.ops[0].edge.source: is required",
+            False,
+        ),
+        ({"op": "add_node", "node": {"label": "x", "kind": "cache"}}, "op.node.id: is required", False),
+        ({"op": "add_node", "node": {**NODE, "id": 7}}, "op.node.id: must be a string", False),
         (
             {"op": "batch", "ops": [{"op": "add_node", "node": NODE}, {"op": "remove_node", "id": "gone"}]},
             "node 'gone' no longer exists",
@@ -115,3 +129,27 @@ def test_removing_any_node_of_a_random_graph_is_undone_exactly(seed):
     op = {"op": "remove_node", "id": victim}
     # Exactly, order included: the layout must not shuffle on undo.
     assert apply(apply(graph, op), inverse(graph, op)) == graph
+
+
+def test_a_batch_may_pass_through_an_invalid_state_on_its_way():
+    op = {
+        "op": "batch",
+        "ops": [
+            {"op": "add_node", "node": {"id": "a", "label": "", "kind": "cache"}},
+            {"op": "update_node", "id": "a", "set": {"label": "Cache"}},
+            {"op": "add_group", "group": {"id": "g2", "label": "Serving"}},
+            {"op": "update_node", "id": "a", "set": {"group": "g2"}},
+            {"op": "remove_group", "id": "g2"},
+        ],
+    }
+    after = apply(EXAMPLE, op)
+    assert after["nodes"][-1] == {"id": "a", "label": "Cache", "kind": "cache", "group": None, "note": ""}
+    assert apply(after, inverse(EXAMPLE, op)) == EXAMPLE
+
+
+def test_undoing_the_deletion_of_everything_fits_in_one_batch():
+    graph = random_graph(3, nodes=LIMITS.nodes, groups=LIMITS.groups)
+    op = {"op": "batch", "ops": [{"op": "remove_node", "id": n["id"]} for n in graph["nodes"]]}
+    emptied, undo = apply(graph, op), inverse(graph, op)
+    assert emptied["nodes"] == []
+    assert apply(emptied, undo) == graph

@@ -5,6 +5,7 @@ from xml.etree import ElementTree
 import pytest
 
 from diagrams.dot import to_dot
+from diagrams.graph import normalize
 from diagrams.render import Renderer, RenderError, RenderTimeout, clean_svg, render_png
 from tests.diagrams.graphs import EXAMPLE, HOSTILE_LABELS, hostile_graph, random_graph
 
@@ -90,18 +91,43 @@ def test_a_dead_child_is_replaced(renderer):
 @pytest.mark.parametrize(
     "payload",
     [
-        b"<svg><script>alert(1)</script></svg>\n",
-        b'<svg><image xlink:href="/etc/passwd"/></svg>\n',
-        b'<svg><a href="https://evil.example">x</a></svg>\n',
-        b'<svg><g onload="alert(1)"></g></svg>\n',
-        b'<svg><rect style="fill:url(http://evil.example/x)"/></svg>\n',
+        b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>\n",
+        b"<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink'>"
+        b"<image xlink:href='/etc/passwd'/></svg>\n",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><a href='https://evil.example'>x</a></svg>\n",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><g onload='alert(1)'></g></svg>\n",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><style>*{fill:url(http://evil.example/x)}</style></svg>\n",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><g><set attributeName='x' to='1'/></g></svg>\n",
     ],
 )
-def test_active_or_fetching_svg_is_refused(payload):
+def test_anything_off_the_allowlist_is_refused(payload):
     with pytest.raises(RenderError, match="refused"):
         clean_svg(payload)
 
 
-def test_text_that_merely_mentions_dangerous_words_is_fine():
-    svg = clean_svg(b'<?xml version="1.0"?>\n<!-- c --><svg><text>onload=1 href=x url(y) &lt;script&gt;</text></svg>\n')
+def test_notes_that_merely_mention_dangerous_words_render(renderer):
+    words = ["Served online = low latency", "see href=docs", "fetch url(s)", "<script>", "onload=1"]
+    graph = normalize(
+        {
+            "schema": 1,
+            "nodes": [{"id": f"w{i}", "label": word, "kind": "service", "note": word} for i, word in enumerate(words)],
+        }
+    )
+    svg = renderer.svg(to_dot(graph))
+    assert sorted(node_ids(svg)) == [f"w{i}" for i in range(len(words))]
+
+
+def test_prolog_doctype_and_comments_are_dropped():
+    svg = clean_svg(
+        b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/x.dtd">\n'
+        b"<!-- c --><svg xmlns='http://www.w3.org/2000/svg'><text>hi</text></svg>\n"
+    )
     assert svg.startswith("<svg")
+    assert "DOCTYPE" not in svg
+    assert "<!--" not in svg
+
+
+def test_a_prefix_keeps_two_drawings_ids_apart(renderer):
+    svg = renderer.svg(to_dot(EXAMPLE, id_prefix="reference-"))
+    ids = {g.get("id") for g in ElementTree.fromstring(svg).iter(f"{SVG}g")}
+    assert {"reference-graph", "reference-node-n1", "reference-edge-e1", "reference-group-offline"} <= ids

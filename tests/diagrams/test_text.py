@@ -1,5 +1,6 @@
 import pytest
 
+from diagrams.graph import normalize
 from diagrams.text import TextError, format_text, parse
 from tests.diagrams.graphs import EXAMPLE, hostile_graph, random_graph
 
@@ -65,3 +66,22 @@ def test_limits_apply_to_text_too():
         parse("\n".join(f"Node {i}" for i in range(151)))
     with pytest.raises(TextError, match=r"nodes\[0\].label: longer than 80 characters"):
         parse("x" * 81)
+
+
+def test_awkward_labels_notes_and_twin_groups_survive_the_round_trip():
+    graph = normalize(
+        {
+            "schema": 1,
+            "groups": [{"id": "g1", "label": "Group 1"}, {"id": "g2", "label": "Group 1"}],
+            "nodes": [
+                {"id": "a", "label": "direction", "kind": "cache", "group": "g1", "note": "  indented note"},
+                {"id": "b", "label": "group", "kind": "cache", "group": "g2", "note": "ends in space "},
+            ],
+        }
+    )
+    assert parse(format_text(graph), existing=graph) == graph
+
+
+def test_a_group_id_used_twice_is_named():
+    with pytest.raises(TextError, match=r"line 3: the group id 'x' is used twice"):
+        parse("A\ngroup G {x}: A\ngroup H {x}: A")

@@ -166,9 +166,14 @@ async def test_interviewer_lock_makes_the_diagram_read_only_for_the_candidate(jo
     assert (await receive_type(ws_c, "error"))["message"] == "only the interviewer can lock the diagram"
     await ws_i.send_json_to({"type": "diagram.lock", "locked": True})
     assert await receive_type(ws_c, "diagram.lock") == {"type": "diagram.lock", "locked": True}
-    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A")})
-    error = await receive_type(ws_c, "error")
-    assert error["message"] == "the interviewer has locked the diagram; it is read-only for now"
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A"), "client_op_id": "c1"})
+    assert await receive_type(ws_c, "diagram.rejected") == {
+        "type": "diagram.rejected",
+        "client_op_id": "c1",
+        "reason": "the interviewer has locked the diagram; it is read-only for now",
+        "conflict": False,
+        "version": 0,
+    }
     await ws_i.send_json_to({"type": "diagram.op", "op": node("b", "B")})
     await receive_type(ws_c, "diagram.applied")
     await ws_i.send_json_to({"type": "diagram.lock", "locked": False})
@@ -215,11 +220,12 @@ async def test_malformed_diagram_messages_name_the_field(joined_room, interviewe
 async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, candidate):
     ws_i, _ = await open_socket(joined_room, interviewer)
     ws_c, _ = await open_socket(joined_room, candidate)
-    await ws_c.send_json_to(
-        {"type": "diagram.import", "text": "Event logs [stream] -> Trainer [training] : daily\ngroup Offline: Trainer"}
-    )
+    text = "Event logs [stream] -> Trainer [training] : daily\ngroup Offline: Trainer"
+    await ws_c.send_json_to({"type": "diagram.import", "text": text, "base_version": 0, "client_op_id": "t1"})
     applied = await receive_type(ws_i, "diagram.applied")
     assert applied["op"]["op"] == "replace"
+    mine = await receive_type(ws_c, "diagram.applied")
+    assert mine["inverse"]["op"] == "replace"  # importing text can be undone
     await ws_i.send_json_to({"type": "diagram.text"})
     text = await receive_type(ws_i, "diagram.text")
     assert text == {
@@ -228,13 +234,19 @@ async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, ca
         "text": "direction LR\nEvent logs [stream]\nTrainer [training]\ngroup Offline: Trainer\n"
         "Event logs -> Trainer : daily\n",
     }
-    await ws_c.send_json_to({"type": "diagram.import", "text": "A [blender]\nB ->"})
+    await ws_c.send_json_to({"type": "diagram.import", "text": "A [blender]\nB ->", "base_version": 1})
     error = await receive_type(ws_c, "error")
     assert error["field"] == "text"
     assert error["message"].startswith("line 1: unknown kind 'blender'")
     assert error["message"].endswith("\nline 2: a label is missing")
+    # Text fetched before the other side's change would silently undo it: refused.
+    await ws_i.send_json_to({"type": "diagram.op", "op": node("new", "New")})
+    await receive_type(ws_c, "diagram.applied")
+    await ws_c.send_json_to({"type": "diagram.import", "text": "Only this", "base_version": 1, "client_op_id": "t2"})
+    stale = await receive_type(ws_c, "error")
+    assert (stale["code"], stale["field"], stale["client_op_id"]) == ("conflict", "base_version", "t2")
     _, version, _ = await stored(joined_room)
-    assert version == 1
+    assert version == 2
     for ws in (ws_i, ws_c):
         await ws.disconnect()
 

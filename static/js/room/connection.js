@@ -18,6 +18,18 @@ export class RoomConnection {
     this.stopped = false;
     this.pingSentAt = null;
     window.addEventListener("online", () => this.reconnectNow());
+    // Say goodbye when the page goes away, so the other side sees us leave at once rather
+    // than when the server's ping times out.
+    window.addEventListener("pagehide", () => {
+      this.stopped = true;
+      if (this.socket) this.socket.close(1000, "page closed");
+    });
+    // Back from the browser's page cache: that closed socket needs replacing.
+    window.addEventListener("pageshow", (event) => {
+      if (!event.persisted) return;
+      this.stopped = false;
+      this.connect();
+    });
   }
 
   connect() {

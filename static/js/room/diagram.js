@@ -50,11 +50,15 @@ export class DiagramEditor {
     this.graph = graph;
     this.version = version;
     this.syncing = false;
+    this.svgInFlight = false; // an answer lost with the old connection never comes
     this.setLocked(locked);
     this.changed();
     // Ops sent but never acknowledged (the connection dropped) are sent again; the server
     // recognises any it already applied by client_op_id and does not apply them twice.
-    for (const [id, { op }] of this.pending) this.connection.send({ type: "diagram.op", op, client_op_id: id });
+    for (const [id, { op }] of this.pending) {
+      if (op) this.connection.send({ type: "diagram.op", op, client_op_id: id });
+      else this.pending.delete(id); // a text import: applied or not, the snapshot shows which
+    }
   }
 
   receive(message) {
@@ -76,7 +80,10 @@ export class DiagramEditor {
         this.showSvg(message);
         break;
       case "diagram.text":
-        if (!this.textDirty) this.el["text-input"].value = message.text;
+        if (!this.textDirty) {
+          this.el["text-input"].value = message.text;
+          this.textVersion = message.version;
+        }
         break;
       case "diagram.lock":
         this.setLocked(message.locked);
@@ -116,6 +123,16 @@ export class DiagramEditor {
     }
   }
 
+  // The server refused one of our messages outright (an error, not diagram.rejected).
+  refused(error) {
+    if (error.client_op_id) this.pending.delete(error.client_op_id);
+    if (error.request === "diagram.svg") {
+      this.svgInFlight = false;
+      this.shownVersion = this.version; // do not ask again until the graph changes
+    }
+    if (error.request === "diagram.import") this.textRefused(error.message);
+  }
+
   rejected(message) {
     this.pending.delete(message.client_op_id);
     toast(`Not applied: ${message.reason}`, "error", 6000);
@@ -146,6 +163,12 @@ export class DiagramEditor {
       this.el.lock.setAttribute("aria-pressed", locked);
     }
     this.root.querySelectorAll("[data-edits]").forEach((el) => (el.disabled = !this.editable));
+    this.updateUndoButtons();
+  }
+
+  updateUndoButtons() {
+    this.el.undo.disabled = !this.editable || !this.undoStack.length;
+    this.el.redo.disabled = !this.editable || !this.redoStack.length;
   }
 
   // The graph moved: refresh everything drawn from it.
@@ -159,8 +182,7 @@ export class DiagramEditor {
       "aria-label",
       `Direction: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
     );
-    this.el.undo.disabled = !this.undoStack.length;
-    this.el.redo.disabled = !this.redoStack.length;
+    this.updateUndoButtons();
     this.fillInspector();
     this.requestSvg();
     if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
@@ -256,7 +278,10 @@ export class DiagramEditor {
       return;
     }
     const id = newId("g");
-    const label = `Group ${this.graph.groups.length + 1}`;
+    const taken = new Set(this.graph.groups.map((g) => g.label));
+    let n = this.graph.groups.length + 1;
+    while (taken.has(`Group ${n}`)) n += 1;
+    const label = `Group ${n}`;
     const ops = [{ op: "add_group", group: { id, label } }];
     for (const node of this.selection) ops.push({ op: "update_node", id: node, set: { group: id } });
     this.send({ op: "batch", ops });
@@ -275,15 +300,15 @@ export class DiagramEditor {
   }
 
   undo() {
-    const op = this.undoStack.pop();
-    if (op) this.send(op, { purpose: "undo" });
-    this.el.undo.disabled = !this.undoStack.length;
+    if (!this.editable || !this.undoStack.length) return;
+    this.send(this.undoStack.pop(), { purpose: "undo" });
+    this.updateUndoButtons();
   }
 
   redo() {
-    const op = this.redoStack.pop();
-    if (op) this.send(op, { purpose: "redo" });
-    this.el.redo.disabled = !this.redoStack.length;
+    if (!this.editable || !this.redoStack.length) return;
+    this.send(this.redoStack.pop(), { purpose: "redo" });
+    this.updateUndoButtons();
   }
 
   // --- Building the controls ------------------------------------------------------------
@@ -465,8 +490,17 @@ export class DiagramEditor {
   applyText() {
     if (!this.editable) return;
     this.el["text-errors"].replaceChildren();
-    this.textDirty = false;
-    this.connection.send({ type: "diagram.import", text: this.el["text-input"].value });
+    const clientOpId = newId("op");
+    const text = this.el["text-input"].value;
+    // base_version: the server refuses the text if the diagram changed since it was fetched,
+    // rather than silently undoing the other side's work.
+    const message = { type: "diagram.import", text, base_version: this.textVersion, client_op_id: clientOpId };
+    if (this.connection.send(message)) {
+      this.pending.set(clientOpId, { op: null, purpose: "edit", select: null });
+      this.textDirty = false;
+    } else {
+      toast("Offline: apply the text again once the connection is back", "warning");
+    }
   }
 
   // An error about the text: list each bad line under the text box.
@@ -492,7 +526,6 @@ export class DiagramEditor {
       Delete: () => this.deleteSelection(),
       Backspace: () => this.deleteSelection(),
       Escape: () => this.select([]),
-      Enter: () => this.selection.size === 1 && this.select([...this.selection], { focusLabel: true }),
       n: () => this.addNode("generic"),
       c: () => this.connectSelection(),
       g: () => this.groupSelection(),
@@ -506,6 +539,10 @@ export class DiagramEditor {
       "-": () => this.setZoom(this.zoom / ZOOM_STEP),
       0: () => this.setZoom(1, { x: 0, y: 0 }),
     };
+    if (event.key === "Enter" && this.selection.size === 1) {
+      this.select([...this.selection], { focusLabel: true });
+      return true;
+    }
     const action = keys[event.key];
     if (!action) return false;
     action();

@@ -17,7 +17,9 @@ function applyInPlace(g, op) {
     if (noun === "edge") item.label = item.label || "";
     list.splice(op.index ?? list.length, 0, item);
   } else if (verb === "update") {
-    Object.assign(g[COLLECTION[noun]].find((i) => i.id === op.id), op.set);
+    const changes = { ...op.set };
+    if ("group" in changes) changes.group = changes.group || null; // as the server stores it
+    Object.assign(g[COLLECTION[noun]].find((i) => i.id === op.id), changes);
   } else if (op.op === "remove_node") {
     g.nodes = g.nodes.filter((n) => n.id !== op.id);
     g.edges = g.edges.filter((e) => e.source !== op.id && e.target !== op.id);

@@ -102,11 +102,8 @@ function handle(message) {
       if (pads[message.kind]) pads[message.kind].saved();
       break;
     case "error":
-      if (message.request === "diagram.import") {
-        diagram.textRefused(message.message);
-        break;
-      }
-      toast(message.message, "error", 6000);
+      if (message.request?.startsWith("diagram.")) diagram.refused(message);
+      if (message.request !== "diagram.import") toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
       if (message.request === "notes.save") pads[config.role].refused();
       if (message.request === "timer.phases" && phases) phases.refused();
@@ -182,7 +179,8 @@ function toggleStatement() {
 }
 statementToggle.addEventListener("click", toggleStatement);
 
-// Keyboard shortcuts; letters need Shift so typing in the page never triggers them.
+// Keyboard shortcuts, never while typing in a field: room controls use Shift+letter, the
+// diagram plain keys (see the ? list).
 const help = document.getElementById("help");
 document.getElementById("help-open").addEventListener("click", () => help.showModal());
 document.addEventListener("keydown", (event) => {
