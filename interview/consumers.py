@@ -95,9 +95,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.role is None:
             return
+        # Presence first: the other side should see us leave at once, whatever the channel
+        # layer takes to unsubscribe.
+        await database_sync_to_async(self._presence_disconnect)()
         for group in self.joined_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
-        await database_sync_to_async(self._presence_disconnect)()
 
     def _presence_disconnect(self) -> None:
         room = Room.objects.filter(pk=self.room_id).first()

@@ -13,7 +13,9 @@ from django.db.models import Q
 from diagrams.models import Diagram
 from interview.timer import Phase, TimerState
 
-PRESENCE_STALE_SECONDS = 45
+# Clients beat every 10 s (static/js/room/connection.js): three missed beats and a socket
+# no longer counts, which covers a tab that vanished without closing its socket.
+PRESENCE_STALE_SECONDS = 30
 
 
 class Difficulty(models.TextChoices):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -11,6 +12,7 @@ from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from interview import services
+from interview.models import RoomConnection
 from tests import servers
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -47,6 +49,26 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def new_context(browser, app_url):
+    """Browser contexts for one test, closed after it so no page outlives its room."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720}, **options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+    # The server runs its disconnect handlers (database writes) as the pages go; let them
+    # finish before the test database is flushed under them.
+    deadline = time.monotonic() + 10
+    while off_the_loop(RoomConnection.objects.exists) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
 
 @pytest.fixture

@@ -14,14 +14,18 @@ NODES_JS = """() => [...document.querySelectorAll('#diagram-svg g.node')]
     .map(g => [g.id, [...g.querySelectorAll('text')].map(t => t.textContent).join(' ')])"""
 
 
-def open_room(browser, app_url, user, room) -> Page:
-    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720})
-    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
-    page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(f"/rooms/{room.pk}/")
-    expect(page.locator("#conn-state")).to_have_text("Live")
-    return page
+@pytest.fixture
+def open_room(new_context, app_url):
+    def open_as(user, room) -> Page:
+        context = new_context()
+        context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(f"/rooms/{room.pk}/")
+        expect(page.locator("#conn-state")).to_have_text("Live")
+        return page
+
+    return open_as
 
 
 def wait_version(page: Page, version: int) -> None:
@@ -32,9 +36,9 @@ def node(page: Page, label: str):
     return page.locator("#diagram-svg g.node", has_text=label)
 
 
-def test_building_a_diagram_with_mouse_keyboard_and_text(browser, app_url, live_room, interviewer, candidate):
-    ines = open_room(browser, app_url, interviewer, live_room)
-    carl = open_room(browser, app_url, candidate, live_room)
+def test_building_a_diagram_with_mouse_keyboard_and_text(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
 
     # Palette click, then type the label straight away.
     carl.locator('#diagram-palette button[data-kind="stream"]').click()
@@ -118,9 +122,9 @@ def test_building_a_diagram_with_mouse_keyboard_and_text(browser, app_url, live_
     assert "Feature store" in svg.text()
 
 
-def test_interviewer_lock_makes_the_editor_read_only(browser, app_url, live_room, interviewer, candidate):
-    ines = open_room(browser, app_url, interviewer, live_room)
-    carl = open_room(browser, app_url, candidate, live_room)
+def test_interviewer_lock_makes_the_editor_read_only(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
     ines.get_by_role("button", name="Lock").click()
     expect(carl.locator("#diagram-locked-badge")).to_be_visible()
     expect(carl.locator('#diagram-palette button[data-kind="service"]')).to_be_disabled()
@@ -132,8 +136,8 @@ def test_interviewer_lock_makes_the_editor_read_only(browser, app_url, live_room
     expect(carl.locator('#diagram-palette button[data-kind="service"]')).to_be_enabled()
 
 
-def test_bad_text_lines_are_listed_and_nothing_changes(browser, app_url, live_room, candidate):
-    carl = open_room(browser, app_url, candidate, live_room)
+def test_bad_text_lines_are_listed_and_nothing_changes(open_room, live_room, candidate):
+    carl = open_room(candidate, live_room)
     carl.locator("body").press("t")
     carl.locator("#diagram-text-input").fill("A [blender]\nB ->")
     carl.locator("#diagram-text-input").press("Control+Enter")
@@ -143,8 +147,8 @@ def test_bad_text_lines_are_listed_and_nothing_changes(browser, app_url, live_ro
     expect(carl.locator("#diagram-svg")).to_have_attribute("data-version", "0")
 
 
-def test_dragging_from_one_node_to_another_connects_them(browser, app_url, live_room, candidate):
-    carl = open_room(browser, app_url, candidate, live_room)
+def test_dragging_from_one_node_to_another_connects_them(open_room, live_room, candidate):
+    carl = open_room(candidate, live_room)
     carl.locator("body").press("t")
     carl.locator("#diagram-text-input").fill("Trainer [training]\nRegistry [model_registry]")
     carl.locator("#diagram-text-input").press("Control+Enter")

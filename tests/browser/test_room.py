@@ -19,15 +19,14 @@ def sign_up(page: Page, username: str) -> None:
     page.get_by_role("button", name="Sign up").click()
 
 
-def new_page(browser, app_url, **options) -> Page:
-    context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720}, **options)
-    page = context.new_page()
+def new_page(new_context, **options) -> Page:
+    page = new_context(**options).new_page()
     page.on("dialog", lambda dialog: dialog.accept())
     return page
 
 
-def test_interview_room_in_two_browsers(browser, app_url, problem, screenshot):
-    interviewer = new_page(browser, app_url)
+def test_interview_room_in_two_browsers(new_context, app_url, problem, screenshot):
+    interviewer = new_page(new_context)
     interviewer.goto("/accounts/signup/")
     sign_up(interviewer, "ines")
     expect(interviewer.get_by_role("heading", name="My rooms")).to_be_visible()
@@ -39,7 +38,7 @@ def test_interview_room_in_two_browsers(browser, app_url, problem, screenshot):
     invite_url = interviewer.locator("#invite-url").input_value()
 
     # The candidate's browser clock is an hour fast: the timer must not care.
-    candidate = new_page(browser, app_url)
+    candidate = new_page(new_context)
     candidate.clock.install(time=datetime.now(UTC) + timedelta(hours=1))
     candidate.goto(invite_url)
     candidate.get_by_role("link", name="Create an account").click()
@@ -90,10 +89,10 @@ def test_interview_room_in_two_browsers(browser, app_url, problem, screenshot):
 
     # The candidate leaves and comes back; the interviewer sees both.
     candidate_url = candidate.url
-    candidate.close()
+    candidate.goto("about:blank")
     expect(interviewer.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "false")
     expect(interviewer.locator(".toast", has_text="carl disconnected").last).to_be_visible()
-    candidate = new_page(browser, app_url)
+    candidate = new_page(new_context)
     candidate.goto("/accounts/login/?next=" + candidate_url.removeprefix(app_url))
     candidate.get_by_label("Username").fill("carl")
     candidate.get_by_label("Password").fill(PASSWORD)
@@ -112,8 +111,8 @@ def test_interview_room_in_two_browsers(browser, app_url, problem, screenshot):
     ("elapsed", "level", "text"),
     [(10, "normal", "04:50"), (250, "warning", "00:50"), (310, "overrun", "+00:10")],
 )
-def test_timer_turns_amber_at_one_minute_and_red_on_overrun(browser, app_url, elapsed, level, text):
-    page = new_page(browser, app_url)
+def test_timer_turns_amber_at_one_minute_and_red_on_overrun(new_context, elapsed, level, text):
+    page = new_page(new_context)
     page.goto("/static/css/site.css")
     page.set_content(
         '<div id="timer"><span id="timer-phase"></span><span id="timer-left"></span><span id="timer-status">'

@@ -1,6 +1,6 @@
 // One WebSocket per participant, reconnected with backoff; after every (re)connect the
 // server sends a fresh snapshot, so the page resyncs by itself.
-const HEARTBEAT_MS = 15000;
+const HEARTBEAT_MS = 10000;
 const MAX_BACKOFF_MS = 10000;
 // Sent after accept when access is withdrawn; a refusal before accept reaches the browser
 // only as a failed handshake, which checkAccess() tells apart from a network problem.

@@ -100,11 +100,13 @@ export class DiagramEditor {
     const mine = this.pending.get(message.client_op_id);
     if (mine) {
       this.pending.delete(message.client_op_id);
+      // Our text was applied: the text view may now show the server's text again.
+      if (mine.purpose === "text") this.textDirty = false;
       if (message.inverse) {
         if (mine.purpose === "undo") this.redoStack.push(message.inverse);
         else {
           this.undoStack.push(message.inverse);
-          if (mine.purpose === "edit") this.redoStack = [];
+          if (mine.purpose !== "redo") this.redoStack = [];
         }
       }
     }
@@ -481,6 +483,7 @@ export class DiagramEditor {
       this.el.canvas.focus();
     } else {
       this.textDirty = false;
+      this.textVersion = this.version;
       this.el["text-errors"].replaceChildren();
       this.connection.send({ type: "diagram.text" });
       this.el["text-input"].focus();
@@ -496,8 +499,8 @@ export class DiagramEditor {
     // rather than silently undoing the other side's work.
     const message = { type: "diagram.import", text, base_version: this.textVersion, client_op_id: clientOpId };
     if (this.connection.send(message)) {
-      this.pending.set(clientOpId, { op: null, purpose: "edit", select: null });
-      this.textDirty = false;
+      // The text stays "dirty" (not replaced by the server's) until the import is applied.
+      this.pending.set(clientOpId, { op: null, purpose: "text", select: null });
     } else {
       toast("Offline: apply the text again once the connection is back", "warning");
     }
