@@ -121,3 +121,16 @@ def asgi_server(*, redis_url: str | None, database_url: str):
     finally:
         stop(process)
         log.close()
+
+
+def wait_for_disconnects(timeout: float = 10.0) -> None:
+    """Wait until server processes have run the disconnect handlers of closed sockets.
+
+    Those handlers write to the database (presence); flushing the test database under them
+    deadlocks PostgreSQL.
+    """
+    from interview.models import RoomConnection
+
+    deadline = time.monotonic() + timeout
+    while RoomConnection.objects.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)

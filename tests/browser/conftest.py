@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -12,7 +11,6 @@ from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from interview import services
-from interview.models import RoomConnection
 from tests import servers
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -64,11 +62,7 @@ def new_context(browser, app_url):
     yield make
     for context in contexts:
         context.close()
-    # The server runs its disconnect handlers (database writes) as the pages go; let them
-    # finish before the test database is flushed under them.
-    deadline = time.monotonic() + 10
-    while off_the_loop(RoomConnection.objects.exists) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    off_the_loop(servers.wait_for_disconnects)
 
 
 @pytest.fixture
