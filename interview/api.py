@@ -19,10 +19,12 @@ from diagrams.render import RenderError, render_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
 from interview.models import Problem, Room
+from interview.selectors import room_feedback_for, room_scoring
 from interview.serializers import (
     CandidateRoomSerializer,
     DiagramReplaceSerializer,
     DiagramSerializer,
+    FeedbackSerializer,
     InterviewerRoomSerializer,
     JoinSerializer,
     NoteSerializer,
@@ -30,6 +32,7 @@ from interview.serializers import (
     ProblemSummarySerializer,
     RoomCreateSerializer,
     RoomListSerializer,
+    ScoreSerializer,
     TimerActionSerializer,
     diagram_state,
     room_serializer_class,
@@ -184,6 +187,39 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response = HttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{room.problem.slug}-diagram.{file_format}"'
         return response
+
+    @extend_schema(request=ScoreSerializer, responses=FeedbackSerializer)
+    @action(detail=True, methods=["put"], url_path=r"scores/(?P<dimension>[a-z0-9_]{1,40})")
+    def score(self, request: Request, pk: str, dimension: str) -> Response:
+        """Set one rubric dimension's level (1-4 or null), comment and referenced nodes (interviewer)."""
+        serializer = ScoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = self.get_object()
+        services.score_set(room=room, by=request.user, dimension=dimension, **serializer.validated_data)
+        return Response(room_scoring(room))
+
+    @extend_schema(methods=["GET"], responses={200: FeedbackSerializer, 404: OpenApiResponse(description="not shared")})
+    @extend_schema(methods=["PATCH"], request=FeedbackSerializer, responses=FeedbackSerializer)
+    @action(detail=True, methods=["get", "patch"])
+    def feedback(self, request: Request, pk: str) -> Response:
+        """Scores and verdict: the interviewer's to edit (PATCH); the candidate's to read once shared."""
+        room = self.get_object()
+        if request.method == "PATCH":
+            serializer = FeedbackSerializer(data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            services.feedback_set(room=room, by=request.user, **serializer.validated_data)
+        feedback = room_feedback_for(room, room.role_of(request.user))
+        if feedback is None:
+            return Response({"detail": "the interviewer has not shared feedback yet", "code": "not_shared"}, 404)
+        return Response(feedback)
+
+    @extend_schema(request=None, responses=FeedbackSerializer, description="POST shares, DELETE takes it back.")
+    @action(detail=True, methods=["post", "delete"], url_path="feedback/share")
+    def feedback_share(self, request: Request, pk: str) -> Response:
+        """Show the candidate the scores and feedback, or take them back (interviewer)."""
+        room = self.get_object()
+        services.feedback_share(room=room, by=request.user, shared=request.method == "POST")
+        return Response(room_scoring(room))
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")

@@ -16,12 +16,16 @@ Protocol (JSON text frames). Client to server:
                                                        unless it changed since version n
   {"type": "diagram.lock", "locked": true|false}       interviewer only
   {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
+  {"type": "scoring.score", "dimension": k, "level": 1-4|null, "comment": "...", "node_ids": [...]}
+  {"type": "scoring.feedback", "summary"|"strengths"|"improvements"|"recommendation": ...}
+  {"type": "scoring.share", "shared": true|false}      interviewer only, all three
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg", "diagram.text",
-"diagram.lock", "diagram.selection", and
+"diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "feedback.shared"
+(the shared feedback, or null when taken back), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
 
@@ -325,6 +329,27 @@ class RoomConsumer(AsyncWebsocketConsumer):
             },
         )
 
+    async def _on_scoring_score(self, message: dict) -> None:
+        await self._call_service(
+            services.score_set,
+            dimension=_field(message, "dimension", str),
+            level=message.get("level"),
+            comment=message.get("comment", ""),
+            node_ids=message.get("node_ids", []),
+        )
+
+    async def _on_scoring_feedback(self, message: dict) -> None:
+        fields = {key: message[key] for key in services.FEEDBACK_FIELDS if key in message}
+        if not fields:
+            raise Invalid(f"give at least one of {', '.join(services.FEEDBACK_FIELDS)}", field="summary")
+        await self._call_service(services.feedback_set, **fields)
+
+    async def _on_scoring_share(self, message: dict) -> None:
+        shared = message.get("shared")
+        if not isinstance(shared, bool):
+            raise Invalid("'shared' must be true or false", field="shared")
+        await self._call_service(services.feedback_share, shared=shared)
+
     HANDLERS = {
         "ping": _on_ping,
         "sync": _on_sync,
@@ -338,6 +363,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "diagram.import": _on_diagram_import,
         "diagram.lock": _on_diagram_lock,
         "diagram.select": _on_diagram_select,
+        "scoring.score": _on_scoring_score,
+        "scoring.feedback": _on_scoring_feedback,
+        "scoring.share": _on_scoring_share,
     }
 
     def _participant_call(self, service, **kwargs):
@@ -408,6 +436,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if event["origin"] != self.channel_name:
             selection = {key: event[key] for key in ("role", "username", "node_ids")}
             await self.send_json({"type": "diagram.selection", **selection})
+
+    async def room_scoring(self, event: dict) -> None:
+        await self.send_json({"type": "scoring.state", "scoring": event["scoring"]})
+
+    async def room_feedback(self, event: dict) -> None:
+        await self.send_json({"type": "feedback.shared", "feedback": event["feedback"]})
 
     async def room_access(self, event: dict) -> None:
         if await database_sync_to_async(self._room_if_participant)() is None:

@@ -229,3 +229,43 @@ class RoomConnection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.room_id}"
+
+
+class Recommendation(models.TextChoices):
+    STRONG_NO = "strong_no", "Strong no"
+    NO = "no", "No"
+    YES = "yes", "Yes"
+    STRONG_YES = "strong_yes", "Strong yes"
+
+
+class Score(models.Model):
+    """The interviewer's level (1 to 4) and comment on one rubric dimension."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="scores")
+    dimension = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    # Diagram nodes the comment is about (ids in the room's graph).
+    node_ids = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "dimension"], name="one_score_per_dimension")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.level}"
+
+
+class Feedback(models.Model):
+    """The interviewer's overall verdict; the candidate sees it (with the scores) once shared."""
+
+    room = models.OneToOneField(Room, on_delete=models.CASCADE, related_name="feedback")
+    recommendation = models.CharField(max_length=12, choices=Recommendation.choices, blank=True)
+    summary = models.TextField(blank=True)
+    strengths = models.TextField(blank=True)
+    improvements = models.TextField(blank=True)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Feedback for {self.room_id}"

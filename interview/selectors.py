@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from interview.models import Role, Room, RoomConnection
+from interview.models import Feedback, Role, Room, RoomConnection
 
 
 def room_participants(room: Room, *, now: datetime) -> list[dict]:
@@ -19,3 +19,29 @@ def room_participants(room: Room, *, now: datetime) -> list[dict]:
         }
         for role, user in seats
     ]
+
+
+def room_scoring(room: Room) -> dict:
+    """Scores and verdict as the interviewer sees them (and the candidate, once shared)."""
+    feedback = Feedback.objects.filter(room=room).first() or Feedback(room=room)
+    return {
+        "scores": {
+            score.dimension: {"level": score.level, "comment": score.comment, "node_ids": score.node_ids}
+            for score in room.scores.order_by("dimension")
+        },
+        "recommendation": feedback.recommendation,
+        "summary": feedback.summary,
+        "strengths": feedback.strengths,
+        "improvements": feedback.improvements,
+        "shared_at": feedback.shared_at.isoformat() if feedback.shared_at else None,
+    }
+
+
+def room_feedback_for(room: Room, role: Role | None) -> dict | None:
+    """What `role` may see of the scoring: all of it for the interviewer, the shared feedback
+    for the candidate, nothing otherwise (or before it is shared)."""
+    if role == Role.INTERVIEWER:
+        return room_scoring(room)
+    if role == Role.CANDIDATE and Feedback.objects.filter(room=room, shared_at__isnull=False).exists():
+        return room_scoring(room)
+    return None

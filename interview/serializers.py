@@ -12,7 +12,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interview.markup import render_markdown
-from interview.models import NoteKind, Problem, Role, Room
+from interview.models import NoteKind, Problem, Recommendation, Role, Room
+from interview.selectors import room_feedback_for
 from interview.timer import ACTIONS
 
 
@@ -79,14 +80,37 @@ class DiagramSerializer(serializers.Serializer):
     locked = serializers.BooleanField(help_text="Read-only for the candidate.")
 
 
+class ScoreSerializer(serializers.Serializer):
+    level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
+    comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
+    node_ids = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+
+
+class FeedbackSerializer(serializers.Serializer):
+    """The scoring as a whole: what the interviewer edits, and the candidate sees once shared."""
+
+    scores = serializers.DictField(child=ScoreSerializer(), read_only=True, help_text="By rubric dimension key.")
+    recommendation = serializers.ChoiceField([("", "none"), *Recommendation.choices], required=False)
+    summary = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    strengths = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    improvements = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
+    shared_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
 class CandidateRoomSerializer(RoomListSerializer):
     problem = ProblemSerializer()
     timer = serializers.SerializerMethodField()
     candidate_notes = serializers.SerializerMethodField()
     diagram = serializers.SerializerMethodField()
+    feedback = serializers.SerializerMethodField()
 
     class Meta(RoomListSerializer.Meta):
-        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram"]
+        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram", "feedback"]
+
+    @extend_schema_field(FeedbackSerializer(allow_null=True))
+    def get_feedback(self, room: Room) -> dict | None:
+        """All of it for the interviewer; for the candidate, null until it is shared."""
+        return room_feedback_for(room, room.role_of(self.context["user"]))
 
     @extend_schema_field(DiagramSerializer)
     def get_diagram(self, room: Room) -> dict:

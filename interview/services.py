@@ -19,18 +19,21 @@ from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
 from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
 from interview.models import (
+    Feedback,
     NoteKind,
     Problem,
+    Recommendation,
     Role,
     Room,
     RoomConnection,
     RoomNote,
     RoomState,
+    Score,
     TimerEvent,
     new_invite_token,
 )
 from interview.problem_bank import read_problem_bank
-from interview.selectors import room_participants
+from interview.selectors import room_participants, room_scoring
 from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
 
@@ -298,3 +301,89 @@ def diagram_lock_set(*, room: Room, by: AbstractBaseUser, locked: bool) -> Room:
     room.save(update_fields=["diagram_locked"])
     broadcast_on_commit(room_group(room.pk), {"type": "room.diagram_lock", "locked": locked})
     return room
+
+
+MAX_FEEDBACK_TEXT = 5000
+FEEDBACK_FIELDS = ("recommendation", "summary", "strengths", "improvements")
+
+
+def _check_feedback_text(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise Invalid("must be a string", field=field)
+    if len(value) > MAX_FEEDBACK_TEXT:
+        raise Invalid(f"longer than {MAX_FEEDBACK_TEXT} characters", field=field)
+    if problem := unstorable(value):
+        raise Invalid(problem, field=field)
+    return value
+
+
+def _broadcast_scoring(room: Room, feedback: Feedback | None) -> None:
+    """The interviewer's other tabs always hear of a change; the candidate only once shared."""
+    scoring = room_scoring(room)
+    broadcast_on_commit(interviewer_group(room.pk), {"type": "room.scoring", "scoring": scoring})
+    if feedback is not None and feedback.shared_at:
+        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": scoring})
+
+
+@transaction.atomic
+def score_set(
+    *,
+    room: Room,
+    by: AbstractBaseUser,
+    dimension: str,
+    level: object = None,
+    comment: object = "",
+    node_ids: object = (),
+) -> Score:
+    """Set the level (1-4, or None to clear) and comment of one rubric dimension; allowed
+    during and after the interview, for the interviewer only."""
+    room = _locked(room)
+    _require_interviewer(room, by, "score the interview")
+    if dimension not in {d["key"] for d in room.problem.rubric}:
+        raise Invalid(f"{dimension!r} is not a dimension of this problem's rubric", field="dimension")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4):
+        raise Invalid("must be a level from 1 to 4, or null", field="level")
+    comment = _check_feedback_text(comment, "comment")
+    if not isinstance(node_ids, list | tuple) or not all(isinstance(i, str) for i in node_ids):
+        raise Invalid("must be a list of node ids", field="node_ids")
+    known = {node["id"] for node in room.diagram.graph["nodes"]}
+    if missing := [i for i in node_ids if i not in known]:
+        raise Invalid(f"no node with id {missing[0]!r} in the diagram", field="node_ids")
+    score, _ = Score.objects.update_or_create(
+        room=room, dimension=dimension, defaults={"level": level, "comment": comment, "node_ids": list(node_ids)}
+    )
+    _broadcast_scoring(room, Feedback.objects.filter(room=room).first())
+    return score
+
+
+@transaction.atomic
+def feedback_set(*, room: Room, by: AbstractBaseUser, **fields: object) -> Feedback:
+    """Change any of the recommendation, summary, strengths and improvements."""
+    room = _locked(room)
+    _require_interviewer(room, by, "write the feedback")
+    unknown = set(fields) - set(FEEDBACK_FIELDS)
+    if unknown:
+        raise Invalid(f"not a feedback field; expected {', '.join(FEEDBACK_FIELDS)}", field=sorted(unknown)[0])
+    if fields.get("recommendation", "") not in ("", *Recommendation.values):
+        expected = ", ".join(Recommendation.values)
+        raise Invalid(f"must be one of {expected} (or empty)", field="recommendation")
+    feedback, _ = Feedback.objects.get_or_create(room=room)
+    for field, value in fields.items():
+        setattr(feedback, field, _check_feedback_text(value, field))
+    feedback.save()
+    _broadcast_scoring(room, feedback)
+    return feedback
+
+
+@transaction.atomic
+def feedback_share(*, room: Room, by: AbstractBaseUser, shared: bool) -> Feedback:
+    """Show the candidate the scores and feedback (never the private notes), or take them back."""
+    room = _locked(room)
+    _require_interviewer(room, by, "share the feedback")
+    feedback, _ = Feedback.objects.get_or_create(room=room)
+    feedback.shared_at = timezone.now() if shared else None
+    feedback.save(update_fields=["shared_at", "updated_at"])
+    _broadcast_scoring(room, feedback)
+    if not shared:
+        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": None})
+    return feedback
