@@ -24,10 +24,17 @@ def room_participants(room: Room, *, now: datetime) -> list[dict]:
 def room_scoring(room: Room) -> dict:
     """Scores and verdict as the interviewer sees them (and the candidate, once shared)."""
     feedback = Feedback.objects.filter(room=room).first() or Feedback(room=room)
+    names = {dimension["key"]: dimension["name"] for dimension in room.problem.rubric}
     return {
+        # In rubric order; the dimension's name travels with it, its level descriptors do not.
         "scores": {
-            score.dimension: {"level": score.level, "comment": score.comment, "node_ids": score.node_ids}
-            for score in room.scores.order_by("dimension")
+            score.dimension: {
+                "name": names.get(score.dimension, score.dimension),
+                "level": score.level,
+                "comment": score.comment,
+                "node_ids": score.node_ids,
+            }
+            for score in sorted(room.scores.all(), key=lambda s: list(names).index(s.dimension))
         },
         "recommendation": feedback.recommendation,
         "summary": feedback.summary,

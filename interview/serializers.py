@@ -81,6 +81,7 @@ class DiagramSerializer(serializers.Serializer):
 
 
 class ScoreSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="The rubric dimension's name.")
     level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
     comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
     node_ids = serializers.ListField(child=serializers.CharField(), required=False, default=list)

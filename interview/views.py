@@ -19,7 +19,7 @@ from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
 from interview.forms import SignupForm
-from interview.models import NoteKind, Problem, Role, Room
+from interview.models import NoteKind, Problem, Recommendation, Role, Room
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def room_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def room_list(request: HttpRequest) -> HttpResponse:
-    rooms = Room.objects.for_user(request.user).with_related()
+    rooms = Room.objects.for_user(request.user).with_related().select_related("feedback")
     return render(request, "interview/room_list.html", {"rooms": rooms})
 
 
@@ -84,11 +84,13 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         "role": role.value,
         "is_interviewer": role == Role.INTERVIEWER,
         "candidate_notes": notes.get(NoteKind.CANDIDATE, ""),
+        "recommendations": Recommendation.choices,
         "config": {
             "room_id": str(room.pk),
             "role": role.value,
             "username": request.user.username,
             "kinds": {kind: {"name": s.name, "fill": s.fill, "border": s.border} for kind, s in KIND_STYLES.items()},
+            "recommendations": dict(Recommendation.choices),
         },
     }
     if role == Role.INTERVIEWER:

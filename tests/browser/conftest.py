@@ -8,10 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, expect, sync_playwright
 
 from interview import services
 from tests import servers
+from tests.conftest import session_cookie
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = servers.BASE_DIR / "build" / "screenshots"
@@ -98,3 +99,17 @@ def live_room(browser, problem, interviewer, candidate):
         return services.room_join(token=room.invite_token, user=candidate)
 
     return off_the_loop(make)
+
+
+@pytest.fixture
+def open_room(new_context, app_url):
+    def open_as(user, room) -> Page:
+        context = new_context()
+        context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        page.goto(f"/rooms/{room.pk}/")
+        expect(page.locator("#conn-state")).to_have_text("Live")
+        return page
+
+    return open_as

@@ -5,27 +5,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import off_the_loop
-from tests.conftest import session_cookie
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NODES_JS = """() => [...document.querySelectorAll('#diagram-svg g.node')]
     .map(g => [g.id, [...g.querySelectorAll('text')].map(t => t.textContent).join(' ')])"""
-
-
-@pytest.fixture
-def open_room(new_context, app_url):
-    def open_as(user, room) -> Page:
-        context = new_context()
-        context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
-        page = context.new_page()
-        page.on("dialog", lambda dialog: dialog.accept())
-        page.goto(f"/rooms/{room.pk}/")
-        expect(page.locator("#conn-state")).to_have_text("Live")
-        return page
-
-    return open_as
 
 
 def wait_version(page: Page, version: int) -> None:

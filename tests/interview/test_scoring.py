@@ -24,7 +24,9 @@ def test_interviewer_scores_each_dimension_and_may_reference_nodes(joined_room, 
     )
     services.feedback_set(room=joined_room, by=interviewer, recommendation="yes", summary="Solid")
     scoring = room_feedback_for(joined_room, joined_room.role_of(interviewer))
-    assert scoring["scores"] == {"modeling": {"level": 3, "comment": "two stages", "node_ids": ["rank"]}}
+    assert scoring["scores"] == {
+        "modeling": {"name": "Modeling", "level": 3, "comment": "two stages", "node_ids": ["rank"]}
+    }
     assert (scoring["recommendation"], scoring["summary"], scoring["shared_at"]) == ("yes", "Solid", None)
 
 
@@ -60,7 +62,12 @@ def test_candidate_sees_feedback_only_while_shared(joined_room, interviewer, can
     assert api_for(candidate).get(f"/api/rooms/{joined_room.pk}/").json()["feedback"] is None
     assert api_for(interviewer).post(f"{url}share/").status_code == 200
     shared = api_for(candidate).get(url).json()
-    assert shared["scores"]["data"] == {"level": 2, "comment": "no negatives", "node_ids": []}
+    assert shared["scores"]["data"] == {
+        "name": "Data & features",
+        "level": 2,
+        "comment": "no negatives",
+        "node_ids": [],
+    }
     assert shared["shared_at"] is not None
     assert api_for(stranger).get(url).status_code == 404
     assert api_for(interviewer).delete(f"{url}share/").status_code == 200
@@ -105,7 +112,12 @@ async def test_scoring_is_live_on_interviewer_tabs_and_reaches_the_candidate_onl
 
     await tab1.send_json_to({"type": "scoring.score", "dimension": "framing", "level": 3, "comment": "clear"})
     state = await receive_type(tab2, "scoring.state")
-    assert state["scoring"]["scores"]["framing"] == {"level": 3, "comment": "clear", "node_ids": []}
+    assert state["scoring"]["scores"]["framing"] == {
+        "name": "ML problem framing",
+        "level": 3,
+        "comment": "clear",
+        "node_ids": [],
+    }
     await tab1.send_json_to({"type": "scoring.feedback", "summary": "Promising"})
     await receive_type(tab2, "scoring.state")
     # Nothing of it reached the candidate.

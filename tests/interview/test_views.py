@@ -199,3 +199,10 @@ def test_admin_manages_problems_rooms_and_users(joined_room):
     assert 'name="phases"' not in page
     problem = client.get(reverse("admin:interview_problem_change", args=[joined_room.problem.pk])).content.decode()
     assert 'name="statement"' not in problem
+
+
+def test_my_rooms_shows_when_feedback_is_shared(joined_room, interviewer, candidate):
+    assert "Shared" not in client_for(candidate).get(reverse("room-list")).content.decode()
+    services.feedback_share(room=joined_room, by=interviewer, shared=True)
+    page = client_for(candidate).get(reverse("room-list")).content.decode()
+    assert ">Shared</a>" in page

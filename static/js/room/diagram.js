@@ -7,8 +7,9 @@ const SVG_DEBOUNCE_MS = 30;
 const ZOOM_STEP = 1.2;
 
 export class DiagramEditor {
-  constructor({ root, connection, role, kinds }) {
+  constructor({ root, connection, role, kinds, onChange }) {
     this.root = root;
+    this.onChange = onChange;
     this.connection = connection;
     this.role = role;
     this.kinds = kinds;
@@ -186,6 +187,7 @@ export class DiagramEditor {
     );
     this.updateUndoButtons();
     this.fillInspector();
+    this.onChange(this.graph);
     this.requestSvg();
     if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
   }

@@ -5,6 +5,7 @@ import { DiagramEditor } from "./diagram.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
+import { ScoringPanel, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
 import { toast } from "./toast.js";
 
@@ -47,12 +48,20 @@ const pads = Object.fromEntries(
   [...document.querySelectorAll("textarea[data-kind]")].map((t) => [t.dataset.kind, new NotesPad(t, connection)]),
 );
 const phases = isInterviewer ? new PhasesEditor(document.getElementById("phases-form"), connection) : null;
+const scoring = isInterviewer ? new ScoringPanel(document.getElementById("scoring-form"), connection) : null;
 const diagram = new DiagramEditor({
   root: document.getElementById("diagram"),
   connection,
   role: config.role,
   kinds: config.kinds,
+  onChange: (graph) => scoring?.nodes(graph),
 });
+
+function showSharedFeedback(feedback) {
+  if (isInterviewer) return;
+  const pane = document.getElementById("pane-feedback");
+  showFeedback(pane, document.getElementById("tab-feedback"), feedback, config.recommendations);
+}
 
 // Timer states from two server processes can arrive out of order; the revision orders them.
 let timerRevision = -1;
@@ -85,11 +94,19 @@ function handle(message) {
       showTimer(message.room.timer);
       showParticipants(message.participants);
       diagram.load(message.room.diagram);
+      if (scoring) scoring.update(message.room.feedback);
+      else showSharedFeedback(message.room.feedback);
       pads.candidate.resync(message.room.candidate_notes);
       if (pads.interviewer) pads.interviewer.resync(message.room.interviewer_notes);
       break;
     case "timer.state":
       showTimer(message.timer);
+      break;
+    case "scoring.state":
+      scoring?.update(message.scoring);
+      break;
+    case "feedback.shared":
+      showSharedFeedback(message.feedback);
       break;
     case "presence":
     case "pong":
@@ -202,7 +219,7 @@ document.addEventListener("keydown", (event) => {
   } else if (event.shiftKey && event.code === "KeyP") {
     toggleStatement();
   } else if (event.shiftKey && /^Digit[1-6]$/.test(event.code)) {
-    const tab = tabs[Number(event.code.slice(5)) - 1];
+    const tab = tabs.filter((t) => !t.hidden)[Number(event.code.slice(5)) - 1];
     if (tab) selectTab(tab);
   } else if (isInterviewer && event.shiftKey && event.code === "KeyS") {
     timerAction(document.getElementById("timer-toggle").dataset.action);

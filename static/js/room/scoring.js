@@ -1,0 +1,107 @@
+// The interviewer's scoring panel (saved as they type) and the candidate's view of shared feedback.
+const SAVE_DELAY_MS = 600;
+const FEEDBACK_FIELDS = ["recommendation", "summary", "strengths", "improvements"];
+
+export class ScoringPanel {
+  constructor(form, connection) {
+    this.form = form;
+    this.connection = connection;
+    this.timers = new Map(); // key (dimension or field) -> pending save; its field is not overwritten
+    this.status = form.querySelector("#scoring-save-state");
+    this.share = form.querySelector("#feedback-share");
+    this.shared = false;
+    for (const fieldset of form.querySelectorAll("[data-dimension]")) {
+      const send = () => this.sendScore(fieldset);
+      fieldset.querySelectorAll("input[type=radio], select").forEach((el) => el.addEventListener("change", send));
+      fieldset.querySelector("textarea").addEventListener("input", () => this.later(fieldset.dataset.dimension, send));
+    }
+    for (const name of FEEDBACK_FIELDS) {
+      const field = form.elements[name];
+      const send = () => this.send({ type: "scoring.feedback", [name]: field.value });
+      if (field.tagName === "SELECT") field.addEventListener("change", send);
+      else field.addEventListener("input", () => this.later(name, send));
+    }
+    this.share.addEventListener("click", () => this.send({ type: "scoring.share", shared: !this.shared }));
+  }
+
+  later(key, send) {
+    this.status.textContent = "Saving…";
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        send();
+      }, SAVE_DELAY_MS),
+    );
+  }
+
+  send(message) {
+    this.status.textContent = this.connection.send(message) ? "Saved" : "Offline: not saved yet";
+  }
+
+  sendScore(fieldset) {
+    const checked = fieldset.querySelector("input[type=radio]:checked");
+    this.send({
+      type: "scoring.score",
+      dimension: fieldset.dataset.dimension,
+      level: checked ? Number(checked.value) : null,
+      comment: fieldset.querySelector("textarea").value,
+      node_ids: [...fieldset.querySelector("select").selectedOptions].map((o) => o.value),
+    });
+  }
+
+  // From the snapshot or another tab; fields being edited here are left alone.
+  update(scoring) {
+    for (const fieldset of this.form.querySelectorAll("[data-dimension]")) {
+      const score = scoring.scores[fieldset.dataset.dimension];
+      const editing = fieldset.contains(document.activeElement) || this.timers.has(fieldset.dataset.dimension);
+      if (!score || editing) continue;
+      for (const radio of fieldset.querySelectorAll("input[type=radio]")) radio.checked = Number(radio.value) === score.level;
+      fieldset.querySelector("textarea").value = score.comment;
+      for (const option of fieldset.querySelector("select").options) option.selected = score.node_ids.includes(option.value);
+    }
+    for (const name of FEEDBACK_FIELDS) {
+      const field = this.form.elements[name];
+      if (document.activeElement !== field && !this.timers.has(name)) field.value = scoring[name];
+    }
+    this.shared = Boolean(scoring.shared_at);
+    this.share.textContent = this.shared ? "Unshare" : "Share feedback";
+    this.share.setAttribute("aria-pressed", this.shared);
+    this.form.querySelector("#feedback-shared-state").textContent = this.shared
+      ? "Shared: the candidate sees the scores and verdict (never your private notes)."
+      : "Not shared: the candidate sees none of this.";
+  }
+
+  // The node pickers follow the diagram.
+  nodes(graph) {
+    for (const select of this.form.querySelectorAll("select[name=node_ids]")) {
+      const chosen = new Set([...select.selectedOptions].map((o) => o.value));
+      select.replaceChildren(
+        ...graph.nodes.map((n) => Object.assign(new Option(n.label, n.id), { selected: chosen.has(n.id) })),
+      );
+    }
+  }
+}
+
+export function showFeedback(pane, tab, feedback, labels) {
+  tab.hidden = !feedback;
+  if (!feedback) {
+    pane.replaceChildren();
+    if (tab.getAttribute("aria-selected") === "true") document.getElementById("tab-notes").click();
+    return;
+  }
+  const el = (tag, text, className) => Object.assign(document.createElement(tag), { textContent: text, className });
+  const parts = [el("h3", "Feedback from your interviewer")];
+  if (feedback.recommendation) parts.push(el("p", `Recommendation: ${labels[feedback.recommendation]}`, "verdict"));
+  for (const [title, key] of [["Summary", "summary"], ["Strengths", "strengths"], ["To improve", "improvements"]]) {
+    if (feedback[key]) parts.push(el("h4", title), el("p", feedback[key]));
+  }
+  const list = el("dl", "", "shared-scores");
+  for (const score of Object.values(feedback.scores)) {
+    list.append(el("dt", `${score.name}: ${score.level ? `${score.level} / 4` : "not scored"}`));
+    if (score.comment) list.append(el("dd", score.comment));
+  }
+  parts.push(el("h4", "By dimension"), list);
+  pane.replaceChildren(...parts);
+}

@@ -1,0 +1,39 @@
+"""Scoring in the page: saved as typed, live on the interviewer's tabs, shown when shared."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_scoring_is_private_until_shared(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    other_tab = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+
+    ines.get_by_role("tab", name="Scoring").click()
+    modeling = ines.locator('fieldset[data-dimension="modeling"]')
+    modeling.locator(".level-option").nth(2).click()
+    modeling.get_by_label("Comment").fill("Two stages, clear trade-offs")
+    ines.get_by_label("Summary").fill("Strong structure; metrics need work")
+    ines.get_by_label("Recommendation").select_option("yes")
+
+    other_tab.get_by_role("tab", name="Scoring").click()
+    other = other_tab.locator('fieldset[data-dimension="modeling"]')
+    expect(other.get_by_label("Comment")).to_have_value("Two stages, clear trade-offs")
+    expect(other.locator('input[value="3"]')).to_be_checked()
+    expect(other_tab.get_by_label("Summary")).to_have_value("Strong structure; metrics need work")
+    expect(carl.get_by_role("tab", name="Feedback")).to_be_hidden()
+    assert "metrics need work" not in carl.content()
+
+    ines.get_by_role("button", name="Share feedback").click()
+    carl.get_by_role("tab", name="Feedback").click()
+    feedback = carl.locator("#pane-feedback")
+    expect(feedback).to_contain_text("Recommendation: Yes")
+    expect(feedback).to_contain_text("Strong structure; metrics need work")
+    expect(feedback).to_contain_text("Modeling: 3 / 4")
+    expect(feedback).to_contain_text("Two stages, clear trade-offs")
+
+    ines.get_by_role("button", name="Unshare").click()
+    expect(carl.get_by_role("tab", name="Feedback")).to_be_hidden()
+    expect(carl.locator("#pane-notes")).to_be_visible()
