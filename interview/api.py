@@ -19,7 +19,7 @@ from diagrams.render import RenderError, render_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
 from interview.models import Problem, Room
-from interview.selectors import room_feedback_for, room_scoring
+from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
     DiagramReplaceSerializer,
@@ -33,6 +33,8 @@ from interview.serializers import (
     RoomCreateSerializer,
     RoomListSerializer,
     ScoreSerializer,
+    SelfAssessmentSerializer,
+    SelfRatingSerializer,
     TimerActionSerializer,
     diagram_state,
     room_serializer_class,
@@ -220,6 +222,16 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         room = self.get_object()
         services.feedback_share(room=room, by=request.user, shared=request.method == "POST")
         return Response(room_scoring(room))
+
+    @extend_schema(request=SelfRatingSerializer, responses=SelfAssessmentSerializer)
+    @action(detail=True, methods=["put"], url_path=r"self-assessment/(?P<dimension>[a-z0-9_]{1,40})")
+    def self_assessment(self, request: Request, pk: str, dimension: str) -> Response:
+        """The candidate rates themself on one dimension, once the interview has ended."""
+        serializer = SelfRatingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = self.get_object()
+        services.self_assessment_set(room=room, by=request.user, dimension=dimension, **serializer.validated_data)
+        return Response(room_self_assessment(room, room.role_of(request.user)))
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")

@@ -19,12 +19,14 @@ Protocol (JSON text frames). Client to server:
   {"type": "scoring.score", "dimension": k, "level": 1-4|null, "comment": "...", "node_ids": [...]}
   {"type": "scoring.feedback", "summary"|"strengths"|"improvements"|"recommendation": ...}
   {"type": "scoring.share", "shared": true|false}      interviewer only, all three
+  {"type": "self.rate", "dimension": k, "level": 1-4|null, "comment": "..."}
+                                                       candidate only, after the end
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg", "diagram.text",
-"diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "feedback.shared"
+"diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
 (the shared feedback, or null when taken back), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
@@ -350,6 +352,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             raise Invalid("'shared' must be true or false", field="shared")
         await self._call_service(services.feedback_share, shared=shared)
 
+    async def _on_self_rate(self, message: dict) -> None:
+        await self._call_service(
+            services.self_assessment_set,
+            dimension=_field(message, "dimension", str),
+            level=message.get("level"),
+            comment=message.get("comment", ""),
+        )
+
     HANDLERS = {
         "ping": _on_ping,
         "sync": _on_sync,
@@ -366,6 +376,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "scoring.score": _on_scoring_score,
         "scoring.feedback": _on_scoring_feedback,
         "scoring.share": _on_scoring_share,
+        "self.rate": _on_self_rate,
     }
 
     def _participant_call(self, service, **kwargs):
@@ -439,6 +450,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_scoring(self, event: dict) -> None:
         await self.send_json({"type": "scoring.state", "scoring": event["scoring"]})
+
+    async def room_self_assessment(self, event: dict) -> None:
+        await self.send_json({"type": "self_assessment.state", "self_assessment": event["self_assessment"]})
 
     async def room_feedback(self, event: dict) -> None:
         await self.send_json({"type": "feedback.shared", "feedback": event["feedback"]})

@@ -269,3 +269,19 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback for {self.room_id}"
+
+
+class SelfAssessment(models.Model):
+    """The candidate's own rating on a rubric dimension, given after the interview ends."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="self_assessments")
+    dimension = models.CharField(max_length=40)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "dimension"], name="one_self_rating_per_dimension")]
+
+    def __str__(self) -> str:
+        return f"self {self.dimension}: {self.level}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from interview.models import Feedback, Role, Room, RoomConnection
+from interview.models import Feedback, Role, Room, RoomConnection, RoomState
 
 
 def room_participants(room: Room, *, now: datetime) -> list[dict]:
@@ -52,3 +52,22 @@ def room_feedback_for(room: Room, role: Role | None) -> dict | None:
     if role == Role.CANDIDATE and Feedback.objects.filter(room=room, shared_at__isnull=False).exists():
         return room_scoring(room)
     return None
+
+
+def room_self_assessment(room: Room, role: Role | None) -> dict | None:
+    """The candidate's self-assessment: open to both participants once the interview has
+    ended (the dimensions' names are shown then, never their level descriptors)."""
+    if role is None or room.state != RoomState.ENDED:
+        return None
+    ratings = {r.dimension: r for r in room.self_assessments.all()}
+    return {
+        "dimensions": [
+            {
+                "key": d["key"],
+                "name": d["name"],
+                "level": ratings[d["key"]].level if d["key"] in ratings else None,
+                "comment": ratings[d["key"]].comment if d["key"] in ratings else "",
+            }
+            for d in room.problem.rubric
+        ]
+    }

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from interview.markup import render_markdown
 from interview.models import NoteKind, Problem, Recommendation, Role, Room
-from interview.selectors import room_feedback_for
+from interview.selectors import room_feedback_for, room_self_assessment
 from interview.timer import ACTIONS
 
 
@@ -98,15 +98,32 @@ class FeedbackSerializer(serializers.Serializer):
     shared_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
+class SelfRatingSerializer(serializers.Serializer):
+    key = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
+    comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
+
+
+class SelfAssessmentSerializer(serializers.Serializer):
+    dimensions = SelfRatingSerializer(many=True, read_only=True)
+
+
 class CandidateRoomSerializer(RoomListSerializer):
     problem = ProblemSerializer()
     timer = serializers.SerializerMethodField()
     candidate_notes = serializers.SerializerMethodField()
     diagram = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
+    self_assessment = serializers.SerializerMethodField()
 
     class Meta(RoomListSerializer.Meta):
-        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram", "feedback"]
+        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram", "feedback", "self_assessment"]
+
+    @extend_schema_field(SelfAssessmentSerializer(allow_null=True))
+    def get_self_assessment(self, room: Room) -> dict | None:
+        """Null until the interview ends."""
+        return room_self_assessment(room, room.role_of(self.context["user"]))
 
     @extend_schema_field(FeedbackSerializer(allow_null=True))
     def get_feedback(self, room: Room) -> dict | None:

@@ -29,11 +29,12 @@ from interview.models import (
     RoomNote,
     RoomState,
     Score,
+    SelfAssessment,
     TimerEvent,
     new_invite_token,
 )
 from interview.problem_bank import read_problem_bank
-from interview.selectors import room_participants, room_scoring
+from interview.selectors import room_participants, room_scoring, room_self_assessment
 from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
 
@@ -317,6 +318,14 @@ def _check_feedback_text(value: object, field: str) -> str:
     return value
 
 
+def _check_rating(room: Room, dimension: object, level: object) -> None:
+    """A rubric dimension of this room's problem, and a level from 1 to 4 (or None)."""
+    if dimension not in {d["key"] for d in room.problem.rubric}:
+        raise Invalid(f"{dimension!r} is not a dimension of this problem's rubric", field="dimension")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4):
+        raise Invalid("must be a level from 1 to 4, or null", field="level")
+
+
 def _broadcast_scoring(room: Room, feedback: Feedback | None) -> None:
     """The interviewer's other tabs always hear of a change; the candidate only once shared."""
     scoring = room_scoring(room)
@@ -339,10 +348,7 @@ def score_set(
     during and after the interview, for the interviewer only."""
     room = _locked(room)
     _require_interviewer(room, by, "score the interview")
-    if dimension not in {d["key"] for d in room.problem.rubric}:
-        raise Invalid(f"{dimension!r} is not a dimension of this problem's rubric", field="dimension")
-    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4):
-        raise Invalid("must be a level from 1 to 4, or null", field="level")
+    _check_rating(room, dimension, level)
     comment = _check_feedback_text(comment, "comment")
     if not isinstance(node_ids, list | tuple) or not all(isinstance(i, str) for i in node_ids):
         raise Invalid("must be a list of node ids", field="node_ids")
@@ -387,3 +393,22 @@ def feedback_share(*, room: Room, by: AbstractBaseUser, shared: bool) -> Feedbac
     if not shared:
         broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": None})
     return feedback
+
+
+@transaction.atomic
+def self_assessment_set(
+    *, room: Room, by: AbstractBaseUser, dimension: str, level: object = None, comment: object = ""
+) -> SelfAssessment:
+    """The candidate rates themself on one rubric dimension, once the interview has ended."""
+    room = _locked(room)
+    if room.role_of(by) != Role.CANDIDATE:
+        raise Forbidden("only the candidate can assess themself")
+    if room.state != RoomState.ENDED:
+        raise Invalid("self-assessment opens when the interview ends", field="dimension")
+    _check_rating(room, dimension, level)
+    rating, _ = SelfAssessment.objects.update_or_create(
+        room=room, dimension=dimension, defaults={"level": level, "comment": _check_feedback_text(comment, "comment")}
+    )
+    event = {"type": "room.self_assessment", "self_assessment": room_self_assessment(room, Role.CANDIDATE)}
+    broadcast_on_commit(room_group(room.pk), event)
+    return rating

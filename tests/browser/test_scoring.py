@@ -37,3 +37,16 @@ def test_scoring_is_private_until_shared(open_room, live_room, interviewer, cand
     ines.get_by_role("button", name="Unshare").click()
     expect(carl.get_by_role("tab", name="Feedback")).to_be_hidden()
     expect(carl.locator("#pane-notes")).to_be_visible()
+
+
+def test_candidate_rates_themself_after_the_end(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    expect(carl.get_by_role("tab", name="Self-assessment")).to_be_hidden()
+    ines.get_by_role("button", name="End").click()
+    carl.get_by_role("tab", name="Self-assessment").click()
+    carl.get_by_role("radiogroup", name="My level for Modeling").get_by_label("2").check()
+    ines.get_by_role("tab", name="Scoring").click()
+    expect(ines.locator('fieldset[data-dimension="modeling"] .self-rating')).to_have_text(
+        "Candidate's own rating: 2 / 4."
+    )

@@ -137,3 +137,40 @@ async def test_scoring_is_live_on_interviewer_tabs_and_reaches_the_candidate_onl
     assert feedback["scores"]["framing"]["level"] == 3
     for ws in (tab1, tab2, ws_c):
         await ws.disconnect()
+
+
+def test_self_assessment_opens_when_the_interview_ends(joined_room, interviewer, candidate):
+    with pytest.raises(Invalid, match="self-assessment opens when the interview ends"):
+        services.self_assessment_set(room=joined_room, by=candidate, dimension="modeling", level=3)
+    assert api_for(candidate).get(f"/api/rooms/{joined_room.pk}/").json()["self_assessment"] is None
+    services.timer_control(room=joined_room, by=interviewer, action="end")
+    url = f"/api/rooms/{joined_room.pk}/self-assessment/modeling/"
+    response = api_for(candidate).put(url, {"level": 3, "comment": "ran out of time"}, format="json")
+    assert response.status_code == 200
+    modeling = next(d for d in response.json()["dimensions"] if d["key"] == "modeling")
+    assert modeling == {"key": "modeling", "name": "Modeling", "level": 3, "comment": "ran out of time"}
+    # The interviewer reads it (to put it beside the scores); only the candidate writes it.
+    mine = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/").json()["self_assessment"]
+    assert next(d for d in mine["dimensions"] if d["key"] == "modeling")["level"] == 3
+    assert api_for(interviewer).put(url, {"level": 1}, format="json").status_code == 403
+    bad = api_for(candidate).put(f"/api/rooms/{joined_room.pk}/self-assessment/vibes/", {"level": 2}, format="json")
+    assert bad.status_code == 400
+    assert "dimension" in bad.json()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_self_rating_reaches_both_sides_live(joined_room, interviewer, candidate):
+    await database_sync_to_async(services.timer_control)(room=joined_room, by=interviewer, action="end")
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, snapshot = await open_socket(joined_room, candidate)
+    assert [d["name"] for d in snapshot["room"]["self_assessment"]["dimensions"]][:2] == [
+        "Requirements & business goal",
+        "ML problem framing",
+    ]
+    await ws_c.send_json_to({"type": "self.rate", "dimension": "data", "level": 2, "comment": "thin"})
+    state = await receive_type(ws_i, "self_assessment.state")
+    data = next(d for d in state["self_assessment"]["dimensions"] if d["key"] == "data")
+    assert (data["level"], data["comment"]) == (2, "thin")
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()

@@ -5,7 +5,7 @@ import { DiagramEditor } from "./diagram.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
-import { ScoringPanel, showFeedback } from "./scoring.js";
+import { ScoringPanel, SelfAssessmentForm, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
 import { toast } from "./toast.js";
 
@@ -49,6 +49,14 @@ const pads = Object.fromEntries(
 );
 const phases = isInterviewer ? new PhasesEditor(document.getElementById("phases-form"), connection) : null;
 const scoring = isInterviewer ? new ScoringPanel(document.getElementById("scoring-form"), connection) : null;
+const selfAssessment = isInterviewer
+  ? null
+  : new SelfAssessmentForm(document.getElementById("pane-self"), document.getElementById("tab-self"), connection);
+
+function showSelfAssessment(data) {
+  if (scoring) scoring.selfRatings(data);
+  else selfAssessment.update(data);
+}
 const diagram = new DiagramEditor({
   root: document.getElementById("diagram"),
   connection,
@@ -68,6 +76,8 @@ let timerRevision = -1;
 
 function showTimer(state) {
   if (state.revision < timerRevision) return;
+  // The end opens the self-assessment, which the snapshot carries: fetch a fresh one.
+  if (state.status === "ended" && timer.state && timer.state.status !== "ended") connection.send({ type: "sync" });
   timerRevision = state.revision;
   timer.update(state);
   if (phases) phases.update(state);
@@ -96,6 +106,7 @@ function handle(message) {
       diagram.load(message.room.diagram);
       if (scoring) scoring.update(message.room.feedback);
       else showSharedFeedback(message.room.feedback);
+      showSelfAssessment(message.room.self_assessment);
       pads.candidate.resync(message.room.candidate_notes);
       if (pads.interviewer) pads.interviewer.resync(message.room.interviewer_notes);
       break;
@@ -104,6 +115,9 @@ function handle(message) {
       break;
     case "scoring.state":
       scoring?.update(message.scoring);
+      break;
+    case "self_assessment.state":
+      showSelfAssessment(message.self_assessment);
       break;
     case "feedback.shared":
       showSharedFeedback(message.feedback);

@@ -73,6 +73,22 @@ export class ScoringPanel {
       : "Not shared: the candidate sees none of this.";
   }
 
+  // The candidate's own ratings, shown beside each dimension once they give them.
+  selfRatings(selfAssessment) {
+    for (const fieldset of this.form.querySelectorAll("[data-dimension]")) {
+      const rating = selfAssessment?.dimensions.find((d) => d.key === fieldset.dataset.dimension);
+      let line = fieldset.querySelector(".self-rating");
+      if (!line) {
+        line = Object.assign(document.createElement("p"), { className: "self-rating muted small" });
+        fieldset.querySelector("legend").after(line);
+      }
+      line.hidden = !rating?.level;
+      line.textContent = rating?.level
+        ? `Candidate's own rating: ${rating.level} / 4.${rating.comment ? ` “${rating.comment}”` : ""}`
+        : "";
+    }
+  }
+
   // The node pickers follow the diagram.
   nodes(graph) {
     for (const select of this.form.querySelectorAll("select[name=node_ids]")) {
@@ -104,4 +120,81 @@ export function showFeedback(pane, tab, feedback, labels) {
   }
   parts.push(el("h4", "By dimension"), list);
   pane.replaceChildren(...parts);
+}
+
+// The candidate's self-assessment after the interview: a level and a comment per dimension.
+export class SelfAssessmentForm {
+  constructor(pane, tab, connection) {
+    this.pane = pane;
+    this.tab = tab;
+    this.connection = connection;
+    this.timers = new Map();
+  }
+
+  update(selfAssessment) {
+    this.tab.hidden = !selfAssessment;
+    if (!selfAssessment) return;
+    if (!this.pane.childElementCount) this.build(selfAssessment.dimensions);
+    for (const dimension of selfAssessment.dimensions) {
+      const fieldset = this.pane.querySelector(`[data-dimension="${dimension.key}"]`);
+      if (fieldset.contains(document.activeElement) || this.timers.has(dimension.key)) continue;
+      for (const radio of fieldset.querySelectorAll("input")) radio.checked = Number(radio.value) === dimension.level;
+      fieldset.querySelector("textarea").value = dimension.comment;
+    }
+  }
+
+  build(dimensions) {
+    const intro = document.createElement("p");
+    intro.className = "muted";
+    intro.textContent = "How do you think it went? Rate yourself; your interviewer sees this beside their scores.";
+    this.pane.append(intro);
+    for (const dimension of dimensions) {
+      const fieldset = document.createElement("fieldset");
+      fieldset.className = "rubric-dimension";
+      fieldset.dataset.dimension = dimension.key;
+      const legend = Object.assign(document.createElement("legend"), { textContent: dimension.name });
+      const levels = document.createElement("div");
+      levels.className = "self-levels";
+      levels.setAttribute("role", "radiogroup");
+      levels.setAttribute("aria-label", `My level for ${dimension.name}`);
+      for (let level = 1; level <= 4; level += 1) {
+        const label = document.createElement("label");
+        label.className = "level-option";
+        const radio = Object.assign(document.createElement("input"), {
+          type: "radio",
+          name: `self-${dimension.key}`,
+          value: level,
+        });
+        label.append(radio, ` ${level}`);
+        levels.append(label);
+      }
+      const comment = Object.assign(document.createElement("textarea"), { rows: 2, maxLength: 5000 });
+      const commentLabel = Object.assign(document.createElement("label"), { className: "field-label" });
+      commentLabel.append("Comment", comment);
+      fieldset.append(legend, levels, commentLabel);
+      const send = () => this.send(fieldset);
+      levels.addEventListener("change", send);
+      comment.addEventListener("input", () => {
+        clearTimeout(this.timers.get(dimension.key));
+        this.timers.set(
+          dimension.key,
+          setTimeout(() => {
+            this.timers.delete(dimension.key);
+            send();
+          }, SAVE_DELAY_MS),
+        );
+      });
+      this.pane.append(fieldset);
+    }
+  }
+
+  send(fieldset) {
+    const checked = fieldset.querySelector("input:checked");
+    this.connection.send({
+      type: "self.rate",
+      dimension: fieldset.dataset.dimension,
+      level: checked ? Number(checked.value) : null,
+      comment: fieldset.querySelector("textarea").value,
+    });
+  }
 }
