@@ -29,8 +29,9 @@ check-python:
 		{ echo "Mockboard needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version)."; exit 1; }
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || scripts/apt-ensure.sh python3-venv
 
+# Graphviz draws diagrams; Pango is what WeasyPrint lays PDF reports out with.
 system-deps:
-	@scripts/apt-ensure.sh graphviz:dot
+	@scripts/apt-ensure.sh graphviz:dot libpango-1.0-0 libpangoft2-1.0-0
 
 # The throwaway Redis of the integration tests and the browser of the browser tests.
 test-system-deps:

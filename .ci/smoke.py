@@ -12,6 +12,7 @@ import http.cookiejar
 import json
 import re
 import sys
+import time
 import urllib.parse
 import urllib.request
 import uuid
@@ -42,9 +43,20 @@ class Browser:
         with self.opener.open(request, timeout=10) as response:
             return response.geturl(), response.read().decode()
 
-    def api(self, path: str) -> dict:
-        with self.opener.open(BASE + path, timeout=10) as response:
+    def api(self, path: str, body: dict | None = None) -> dict:
+        """GET, or POST `body` as JSON with the CSRF header a browser's fetch would send."""
+        request = urllib.request.Request(BASE + path)
+        if body is not None:
+            request.data = json.dumps(body).encode()
+            request.add_header("Content-Type", "application/json")
+            request.add_header("X-CSRFToken", self.cookie("csrftoken"))
+            request.add_header("Referer", BASE + "/")
+        with self.opener.open(request, timeout=10) as response:
             return json.loads(response.read())
+
+    def download(self, path: str) -> bytes:
+        with self.opener.open(BASE + path, timeout=30) as response:
+            return response.read()
 
 
 def sign_up(username: str) -> Browser:
@@ -116,6 +128,17 @@ def main() -> None:
     print("candidate joined by invite link")
 
     asyncio.run(drive_timer(interviewer, candidate, room_id))
+
+    report = interviewer.api(f"/api/rooms/{room_id}/reports/", {})
+    deadline = time.monotonic() + 90
+    while report["status"] in ("queued", "running") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        report = next(r for r in interviewer.api(f"/api/rooms/{room_id}/reports/") if r["id"] == report["id"])
+    assert report["status"] == "done", report
+    pdf = interviewer.download(report["download_url"])
+    assert pdf.startswith(b"%PDF"), pdf[:20]
+    assert len(pdf) > 10_000, len(pdf)
+    print(f"report exported by the Celery worker and downloaded: {len(pdf)} bytes of PDF")
     print("smoke test passed")
 
 

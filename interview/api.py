@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -18,7 +18,7 @@ from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
-from interview.models import Problem, Room
+from interview.models import Problem, Report, Room
 from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
@@ -30,6 +30,8 @@ from interview.serializers import (
     NoteSerializer,
     PhasesSerializer,
     ProblemSummarySerializer,
+    ReportRequestSerializer,
+    ReportSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
     ScoreSerializer,
@@ -232,6 +234,33 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         room = self.get_object()
         services.self_assessment_set(room=room, by=request.user, dimension=dimension, **serializer.validated_data)
         return Response(room_self_assessment(room, room.role_of(request.user)))
+
+    @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @action(detail=True, methods=["get", "post"])
+    def reports(self, request: Request, pk: str) -> Response:
+        """Export a PDF report (POST: queued, built by a worker; poll GET for its status)."""
+        room = self.get_object()
+        if request.method == "POST":
+            serializer = ReportRequestSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            report = services.report_request(room=room, by=request.user, **serializer.validated_data)
+            return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
+        return Response(ReportSerializer(self._my_reports(room), many=True).data)
+
+    def _my_reports(self, room: Room):
+        return room.reports.filter(requested_by=self.request.user)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"reports/(?P<report_id>[0-9]+)/pdf")
+    def report_download(self, request: Request, pk: str, report_id: str) -> HttpResponse:
+        """The finished PDF; each participant downloads the copies they asked for."""
+        report = self._my_reports(self.get_object()).filter(pk=report_id, status=Report.Status.DONE).first()
+        if report is None:
+            raise Http404
+        response = FileResponse(report.pdf.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{report.room.problem.slug}-report.pdf"'
+        return response
 
     @extend_schema(request=NoteSerializer, responses=NoteSerializer)
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")

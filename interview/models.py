@@ -285,3 +285,38 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"self {self.dimension}: {self.level}"
+
+
+class Report(models.Model):
+    """A PDF session report, built in the background by Celery."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Variant(models.TextChoices):
+        # The interviewer's copy adds the private notes; the candidate's never has them.
+        INTERVIEWER = "interviewer", "For the interviewer"
+        CANDIDATE = "candidate", "For the candidate"
+
+    class Paper(models.TextChoices):
+        A4 = "A4", "A4"
+        LETTER = "letter", "Letter"
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    variant = models.CharField(max_length=12, choices=Variant.choices)
+    paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    pdf = models.FileField(upload_to="reports/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Report {self.pk} ({self.status})"

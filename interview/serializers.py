@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interview.markup import render_markdown
-from interview.models import NoteKind, Problem, Recommendation, Role, Room
+from interview.models import NoteKind, Problem, Recommendation, Report, Role, Room
 from interview.selectors import room_feedback_for, room_self_assessment
 from interview.timer import ACTIONS
 
@@ -193,3 +193,20 @@ class NoteSerializer(serializers.Serializer):
 class DiagramReplaceSerializer(serializers.Serializer):
     graph = serializers.JSONField(help_text="The whole new graph (schema 1).")
     base_version = serializers.IntegerField(min_value=0, help_text="The version this change was made against.")
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = ["id", "variant", "paper", "status", "error", "created_at", "finished_at", "download_url"]
+
+    def get_download_url(self, report: Report) -> str | None:
+        if report.status != Report.Status.DONE:
+            return None
+        return reverse("api:room-report-download", args=[report.room_id, report.pk])
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    paper = serializers.ChoiceField(Report.Paper.choices, default=Report.Paper.A4)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from interview.models import (
     NoteKind,
     Problem,
     Recommendation,
+    Report,
     Role,
     Room,
     RoomConnection,
@@ -412,3 +414,43 @@ def self_assessment_set(
     event = {"type": "room.self_assessment", "self_assessment": room_self_assessment(room, Role.CANDIDATE)}
     broadcast_on_commit(room_group(room.pk), event)
     return rating
+
+
+def report_request(*, room: Room, by: AbstractBaseUser, paper: str = Report.Paper.A4) -> Report:
+    """Queue a PDF report: the interviewer's copy (with private notes) for the interviewer, the
+    candidate's copy for the candidate, who may ask only once feedback is shared."""
+    role = room.role_of(by)
+    if role is None:
+        raise Forbidden("only the room's participants can export a report")
+    if role == Role.CANDIDATE and not Feedback.objects.filter(room=room, shared_at__isnull=False).exists():
+        raise Forbidden("the report opens to you once the interviewer shares feedback")
+    if paper not in Report.Paper.values:
+        raise Invalid(f"must be one of {', '.join(Report.Paper.values)}", field="paper")
+    from interview.tasks import report_build  # the task module imports this one
+
+    with transaction.atomic():
+        report = Report.objects.create(room=room, requested_by=by, variant=role.value, paper=paper)
+        # On commit, so the worker never looks for a row that is not there yet.
+        transaction.on_commit(lambda: report_build.delay(report.pk))
+    return report
+
+
+def report_build(*, report_id: int) -> Report:
+    """Build a queued report's PDF; a failure is recorded on the report, with its reason."""
+    from interview.reports import report_pdf  # WeasyPrint is heavy: only workers load it
+
+    report = Report.objects.select_related("room__problem", "room__interviewer", "room__candidate").get(pk=report_id)
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)
+    try:
+        pdf = report_pdf(report)
+    except Exception as error:  # the reason is shown to the user, who can retry
+        Report.objects.filter(pk=report.pk).update(
+            status=Report.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+        )
+        raise
+    report.pdf.save(f"{report.room.problem.slug}-{report.pk}.pdf", ContentFile(pdf), save=False)
+    report.status = Report.Status.DONE
+    report.error = ""
+    report.finished_at = timezone.now()
+    report.save(update_fields=["pdf", "status", "error", "finished_at"])
+    return report

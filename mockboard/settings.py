@@ -134,6 +134,8 @@ if not REDIS_URL:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# PDF rendering grows a worker's memory; a fresh child every few reports keeps it flat.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 20
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +151,10 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+
+# Generated files (PDF reports). Served through views that check access, never directly.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -88,9 +88,8 @@ def procfile_command(name: str) -> str:
 
 
 @contextmanager
-def asgi_server(*, redis_url: str | None, database_url: str):
-    """The Procfile's web process on a free port; yields its base URL."""
-    port = free_port()
+def procfile_process(name: str, *, redis_url: str | None, database_url: str, port: int = 0):
+    """A Procfile process with our environment; yields (process, read_log)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -104,23 +103,47 @@ def asgi_server(*, redis_url: str | None, database_url: str):
     if redis_url:
         env["REDIS_URL"] = redis_url
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
+
+    def read_log() -> str:
+        log.seek(0)
+        return log.read()
+
     process = subprocess.Popen(
-        ["/bin/sh", "-c", f"exec {procfile_command('web')}"],
+        ["/bin/sh", "-c", f"exec {procfile_command(name)}"],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     try:
-        try:
-            wait_for_port(port, process)
-        except (RuntimeError, TimeoutError) as error:
-            log.seek(0)
-            raise RuntimeError(f"{error}; server output:\n{log.read()[-4000:]}") from None
-        yield f"http://127.0.0.1:{port}"
+        yield process, read_log
     finally:
         stop(process)
         log.close()
+
+
+@contextmanager
+def asgi_server(*, redis_url: str | None, database_url: str):
+    """The Procfile's web process on a free port; yields its base URL."""
+    port = free_port()
+    with procfile_process("web", redis_url=redis_url, database_url=database_url, port=port) as (process, read_log):
+        try:
+            wait_for_port(port, process)
+        except (RuntimeError, TimeoutError) as error:
+            raise RuntimeError(f"{error}; server output:\n{read_log()[-4000:]}") from None
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextmanager
+def celery_worker(*, redis_url: str | None, database_url: str, timeout: float = 60.0):
+    """The Procfile's Celery worker, on Redis or (redis_url None) the filesystem broker."""
+    with procfile_process("worker", redis_url=redis_url, database_url=database_url) as (process, read_log):
+        deadline = time.monotonic() + timeout
+        while " ready." not in read_log():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the Celery worker did not start:\n{read_log()[-4000:]}")
+            time.sleep(0.1)
+        yield read_log
 
 
 def wait_for_disconnects(timeout: float = 10.0) -> None:

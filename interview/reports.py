@@ -1,0 +1,169 @@
+"""The PDF session report: what happened in a room, laid out by a Django template and
+turned into a PDF by WeasyPrint.
+
+Every image is embedded as a data: URL and the fetcher allows data: alone, so nothing in a
+report (a hostile note, or an SVG referencing a file) can make WeasyPrint read a file or
+reach the network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
+from diagrams import ops
+from diagrams.dot import KIND_STYLES
+from diagrams.graph import EMPTY
+from diagrams.render import render_svg
+from interview.markup import render_markdown
+from interview.models import NoteKind, Recommendation, Report, Room, TimerEvent
+from interview.selectors import room_scoring, room_self_assessment
+
+
+def report_url_fetcher() -> URLFetcher:
+    return URLFetcher(allowed_protocols={"data"})
+
+
+@dataclass(frozen=True)
+class PhaseTime:
+    name: str
+    planned_minutes: int
+    actual_minutes: float
+    ended_at: datetime | None
+
+    @property
+    def overrun(self) -> bool:
+        return self.actual_minutes > self.planned_minutes
+
+
+def phase_times(room: Room) -> list[PhaseTime]:
+    """Planned against actual minutes per phase, read from the room's TimerEvents."""
+    spent = [0.0] * len(room.phases)
+    ended: list[datetime | None] = [None] * len(room.phases)
+    current, running_since = 0, None
+    for event in room.timer_events.order_by("at", "id"):
+        if running_since is not None and event.kind in (TimerEvent.Kind.PAUSE, TimerEvent.Kind.NEXT_PHASE, "end"):
+            spent[current] += (event.at - running_since).total_seconds()
+        if event.kind in (TimerEvent.Kind.START, TimerEvent.Kind.RESUME):
+            running_since = event.at
+        elif event.kind == TimerEvent.Kind.PAUSE:
+            running_since = None
+        elif event.kind == TimerEvent.Kind.NEXT_PHASE:
+            ended[current] = event.at
+            current = event.phase_index
+            running_since = event.at if running_since is not None else None
+        elif event.kind == TimerEvent.Kind.END:
+            ended[current] = event.at
+            running_since = None
+    return [
+        PhaseTime(phase["name"], phase["minutes"], round(seconds / 60, 1), ended_at)
+        for phase, seconds, ended_at in zip(room.phases, spent, ended, strict=True)
+    ]
+
+
+def phase_chart_svg(phases: list[PhaseTime]) -> str:
+    """Planned (grey) against actual (blue; red when over) minutes per phase, as SVG."""
+    row, bar, label_width, width = 34, 11, 150, 620
+    scale_max = max([p.planned_minutes for p in phases] + [p.actual_minutes for p in phases] + [1])
+    unit = (width - label_width - 60) / scale_max
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{row * len(phases) + 20}" '
+        'font-family="DejaVu Sans" font-size="11">'
+    ]
+    for i, phase in enumerate(phases):
+        y = 10 + i * row
+        colour = "#c53a3a" if phase.overrun else "#2f6fdb"
+        parts.append(f'<text x="0" y="{y + 15}">{html.escape(phase.name)}</text>')
+        for top, minutes, fill in ((y, phase.planned_minutes, "#c9cfd9"), (y + bar + 1, phase.actual_minutes, colour)):
+            parts.append(
+                f'<rect x="{label_width}" y="{top}" width="{minutes * unit:.1f}" height="{bar}" fill="{fill}"/>'
+            )
+        end = label_width + max(phase.planned_minutes, phase.actual_minutes) * unit + 6
+        note = " (over)" if phase.overrun else ""
+        parts.append(
+            f'<text x="{end:.1f}" y="{y + 15}">{phase.planned_minutes} / {phase.actual_minutes:g} min{note}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def _graph_at(room: Room, moment: datetime) -> dict:
+    """The diagram as it stood at `moment`, replayed from the op log."""
+    graph = EMPTY
+    for logged in room.diagram.ops.filter(at__lte=moment).order_by("version"):
+        graph = ops.apply(graph, logged.op)
+    return graph
+
+
+def _diagram_page(title: str, graph: dict) -> dict:
+    return {
+        "title": title,
+        "image": _data_uri(render_svg(graph)) if graph["nodes"] else None,
+        "nodes": [{**node, "kind_name": KIND_STYLES[node["kind"]].name} for node in graph["nodes"]],
+    }
+
+
+def report_html(report: Report) -> str:
+    room = report.room
+    phases = phase_times(room)
+    notes = {note.kind: note.text for note in room.notes.all()}
+    snapshots = [
+        _diagram_page(f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at))
+        for phase in phases
+        if phase.ended_at is not None
+    ]
+    scoring = room_scoring(room)
+    self_assessment = room_self_assessment(room, room.role_of(room.interviewer))
+    own = {d["key"]: d for d in self_assessment["dimensions"]} if self_assessment else {}
+    labels = {node["id"]: node["label"] for node in room.diagram.graph["nodes"]}
+    score_rows = []
+    for dimension in room.problem.rubric:
+        score = scoring["scores"].get(dimension["key"], {})
+        mine = own.get(dimension["key"], {})
+        score_rows.append(
+            {
+                "name": dimension["name"],
+                "level": score.get("level"),
+                "comment": score.get("comment", ""),
+                "about": [labels.get(node_id, node_id) for node_id in score.get("node_ids", [])],
+                "self_level": mine.get("level"),
+                "self_comment": mine.get("comment", ""),
+            }
+        )
+    context = {
+        "report": report,
+        "room": room,
+        "problem": room.problem,
+        "statement_html": render_markdown(room.problem.statement),
+        "phases": phases,
+        "total_minutes": round(room.timer_total_elapsed / 60, 1),
+        "planned_minutes": sum(p.planned_minutes for p in phases),
+        "chart": _data_uri(phase_chart_svg(phases)),
+        "diagram_pages": [*snapshots, _diagram_page("Final diagram", room.diagram.graph)],
+        "scoring": scoring,
+        "recommendation": Recommendation(scoring["recommendation"]).label if scoring["recommendation"] else "",
+        "score_rows": score_rows,
+        "self_assessment": self_assessment,
+        "candidate_notes": notes.get(NoteKind.CANDIDATE, ""),
+        "private_notes": notes.get(NoteKind.INTERVIEWER, "") if report.variant == Report.Variant.INTERVIEWER else None,
+        "generated_at": timezone.now(),
+    }
+    return render_to_string("reports/session.html", context)
+
+
+def report_pdf(report: Report) -> bytes:
+    document = HTML(string=report_html(report), url_fetcher=report_url_fetcher()).render()
+    document.metadata.title = f"{report.room.problem.title}: mock interview report"
+    document.metadata.authors = [report.room.interviewer.get_username()]
+    return document.write_pdf()

@@ -1,0 +1,108 @@
+"""The PDF session report, built by calling the task's service directly (no worker here)."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from pypdf import PdfReader
+
+from diagrams.models import DiagramOp
+from interview import services
+from interview.errors import Forbidden
+from interview.models import Report
+from interview.reports import phase_times, report_url_fetcher
+from tests.diagrams.graphs import EXAMPLE
+
+T0 = timezone.now() - timedelta(hours=1)
+HOSTILE_NOTE = '<img src="file:///etc/passwd"> <link href="http://127.0.0.1:6379/"> weak on metrics'
+
+
+@pytest.fixture
+def interviewed_room(joined_room, interviewer, candidate):
+    """A 38-minute interview with two diagram states and feedback."""
+    room = joined_room
+    services.timer_control(room=room, by=interviewer, action="start", now=T0)
+    applied, _ = services.diagram_op_apply(room=room, by=candidate, op={"op": "replace", "graph": EXAMPLE})
+    DiagramOp.objects.filter(pk=applied.pk).update(at=T0 + timedelta(minutes=3))
+    services.timer_control(room=room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=6))
+    node = {"id": "rank", "label": "Ranking model", "kind": "ranking"}
+    applied, _ = services.diagram_op_apply(room=room, by=candidate, op={"op": "add_node", "node": node})
+    DiagramOp.objects.filter(pk=applied.pk).update(at=T0 + timedelta(minutes=10))
+    services.timer_control(room=room, by=interviewer, action="pause", now=T0 + timedelta(minutes=12))
+    services.timer_control(room=room, by=interviewer, action="resume", now=T0 + timedelta(minutes=14))
+    services.timer_control(room=room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=17))
+    services.timer_control(room=room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=34))
+    services.timer_control(room=room, by=interviewer, action="end", now=T0 + timedelta(minutes=38))
+    room.refresh_from_db()
+    services.score_set(room=room, by=interviewer, dimension="modeling", level=3, comment="clear", node_ids=["rank"])
+    services.feedback_set(room=room, by=interviewer, recommendation="yes", summary="Solid structure")
+    services.note_save(room=room, by=interviewer, kind="interviewer", text=HOSTILE_NOTE)
+    services.note_save(room=room, by=candidate, kind="candidate", text="QPS 75k at peak")
+    return room
+
+
+def test_actual_time_per_phase_comes_from_the_timer_events(interviewed_room):
+    assert [(p.name, p.planned_minutes, p.actual_minutes, p.overrun) for p in phase_times(interviewed_room)] == [
+        ("Requirements", 5, 6.0, True),
+        ("Data", 10, 9.0, False),
+        ("Modeling & scaling", 15, 17.0, True),
+        ("Monitoring", 5, 4.0, False),
+    ]
+
+
+def build(room, variant) -> tuple[Report, PdfReader, str]:
+    report = Report.objects.create(room=room, requested_by=room.interviewer, variant=variant)
+    services.report_build(report_id=report.pk)
+    report.refresh_from_db()
+    reader = PdfReader(report.pdf.path)
+    # Lines wrap where the page says so; compare words, not line breaks.
+    return report, reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_interviewers_report_holds_the_whole_session(interviewed_room):
+    report, reader, text = build(interviewed_room, "interviewer")
+    assert report.status == "done"
+    assert reader.metadata.title == "Video recommendations for a home feed: mock interview report"
+    assert "Video recommendations for a home feed" in text
+    for line in ("Requirements 5 min 6.0 min (overrun)", "Data 10 min 9.0 min", "Monitoring 5 min 4.0 min"):
+        assert line in text
+    assert "Modeling 3 / 4 clear" in text
+    assert "(about: Ranking model)" in text
+    assert "Solid structure" in text
+    assert "QPS 75k at peak" in text
+    assert "Diagram at the end of “Requirements”" in text
+    assert "Diagram at the end of “Data”" in text
+    assert "Final diagram" in text
+    assert "Candidate generation" in text
+    # The hostile note is printed as text, and nothing was fetched for it.
+    assert "file:///etc/passwd" in text
+    assert "weak on metrics" in text
+
+
+def test_the_candidates_copy_lacks_the_private_notes(interviewed_room):
+    _, _, text = build(interviewed_room, "candidate")
+    assert "Solid structure" in text
+    assert "weak on metrics" not in text
+    assert "private notes" not in text
+
+
+def test_the_report_fetches_nothing_but_data_urls():
+    fetcher = report_url_fetcher()
+    for url in ("file:///etc/passwd", "http://127.0.0.1:6379/", "https://example.com/x.png"):
+        with pytest.raises(ValueError, match="disallowed protocol"):
+            fetcher.fetch(url)
+    assert (
+        fetcher.fetch("data:text/plain;base64,aGk=").getvalue()
+        if hasattr(fetcher.fetch("data:text/plain;base64,aGk="), "getvalue")
+        else True
+    )
+
+
+def test_candidate_may_export_only_once_feedback_is_shared(interviewed_room, interviewer, candidate, stranger):
+    with pytest.raises(Forbidden, match="once the interviewer shares feedback"):
+        services.report_request(room=interviewed_room, by=candidate)
+    with pytest.raises(Forbidden):
+        services.report_request(room=interviewed_room, by=stranger)
+    services.feedback_share(room=interviewed_room, by=interviewer, shared=True)
+    assert services.report_request(room=interviewed_room, by=candidate).variant == "candidate"
+    assert services.report_request(room=interviewed_room, by=interviewer).variant == "interviewer"
