@@ -27,6 +27,15 @@ def app_url(redis_url, django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
+def celery_worker_for_tests(redis_url, django_db_setup, django_db_blocker):
+    """A worker on the same Redis broker as the app server, for reports."""
+    with django_db_blocker.unblock():
+        database_url = servers.shared_database_url()
+    with servers.celery_worker(redis_url=redis_url, database_url=database_url):
+        yield
+
+
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         raise RuntimeError("Chromium is not installed: run `make test` (installs it) or apt-get install chromium")

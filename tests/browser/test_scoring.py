@@ -50,3 +50,14 @@ def test_candidate_rates_themself_after_the_end(open_room, live_room, interviewe
     expect(ines.locator('fieldset[data-dimension="modeling"] .self-rating')).to_have_text(
         "Candidate's own rating: 2 / 4."
     )
+
+
+def test_interviewer_exports_a_pdf_from_the_page(open_room, live_room, interviewer, candidate, celery_worker_for_tests):
+    ines = open_room(interviewer, live_room)
+    ines.get_by_role("tab", name="Scoring").click()
+    ines.get_by_role("button", name="Export PDF").click()
+    link = ines.get_by_role("link", name="Download the PDF")
+    expect(link).to_be_visible(timeout=60_000)
+    response = ines.request.get(link.get_attribute("href"))
+    assert response.ok
+    assert response.body().startswith(b"%PDF")

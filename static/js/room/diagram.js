@@ -80,12 +80,18 @@ export class DiagramEditor {
       case "diagram.svg":
         this.showSvg(message);
         break;
-      case "diagram.text":
+      case "diagram.text": {
+        const input = this.el["text-input"];
         if (!this.textDirty) {
-          this.el["text-input"].value = message.text;
+          input.value = message.text;
           this.textVersion = message.version;
         }
+        if (input.readOnly) {
+          input.readOnly = false;
+          input.focus();
+        }
         break;
+      }
       case "diagram.lock":
         this.setLocked(message.locked);
         toast(message.locked ? "The interviewer locked the diagram" : "The diagram is editable again", "info");
@@ -487,8 +493,9 @@ export class DiagramEditor {
       this.textDirty = false;
       this.textVersion = this.version;
       this.el["text-errors"].replaceChildren();
+      // Read-only until the server's text arrives, so nothing typed meanwhile is mixed into it.
+      this.el["text-input"].readOnly = true;
       this.connection.send({ type: "diagram.text" });
-      this.el["text-input"].focus();
     }
   }
 

@@ -5,6 +5,7 @@ import { DiagramEditor } from "./diagram.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
+import { bindExport } from "./report.js";
 import { ScoringPanel, SelfAssessmentForm, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
 import { toast } from "./toast.js";
@@ -67,8 +68,12 @@ const diagram = new DiagramEditor({
 
 function showSharedFeedback(feedback) {
   if (isInterviewer) return;
-  const pane = document.getElementById("pane-feedback");
-  showFeedback(pane, document.getElementById("tab-feedback"), feedback, config.recommendations);
+  const body = document.getElementById("feedback-body");
+  showFeedback(body, document.getElementById("tab-feedback"), feedback, config.recommendations);
+}
+
+for (const button of document.querySelectorAll(".report-export")) {
+  bindExport(button, button.parentElement.querySelector(".report-status"), config.room_id);
 }
 
 // Timer states from two server processes can arrive out of order; the revision orders them.

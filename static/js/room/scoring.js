@@ -100,10 +100,10 @@ export class ScoringPanel {
   }
 }
 
-export function showFeedback(pane, tab, feedback, labels) {
+export function showFeedback(body, tab, feedback, labels) {
   tab.hidden = !feedback;
   if (!feedback) {
-    pane.replaceChildren();
+    body.replaceChildren();
     if (tab.getAttribute("aria-selected") === "true") document.getElementById("tab-notes").click();
     return;
   }
@@ -119,7 +119,7 @@ export function showFeedback(pane, tab, feedback, labels) {
     if (score.comment) list.append(el("dd", score.comment));
   }
   parts.push(el("h4", "By dimension"), list);
-  pane.replaceChildren(...parts);
+  body.replaceChildren(...parts);
 }
 
 // The candidate's self-assessment after the interview: a level and a comment per dimension.
