@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -106,10 +107,32 @@ def _graph_at(room: Room, moment: datetime) -> dict:
     return graph
 
 
+# The drawing's box on a landscape A4 page (the template's .diagram img), in points.
+PAGE_BOX_PT = (773, 425)
+NODE_FONT_PT = 11  # diagrams.dot's node font size
+
+
+def _svg_size_pt(svg: str) -> tuple[float, float]:
+    match = re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', svg)
+    return (float(match[1]), float(match[2])) if match else PAGE_BOX_PT
+
+
+def _print_scale(svg: str) -> float:
+    width, height = _svg_size_pt(svg)
+    return min(PAGE_BOX_PT[0] / width, PAGE_BOX_PT[1] / height, 1.0)
+
+
 def _diagram_page(title: str, graph: dict) -> dict:
+    """A diagram laid out in whichever direction prints its text larger on the page."""
+    image, text_pt = None, None
+    if graph["nodes"]:
+        layouts = [render_svg({**graph, "direction": direction}) for direction in ("LR", "TB")]
+        svg = max(layouts, key=_print_scale)
+        image, text_pt = _data_uri(svg), round(NODE_FONT_PT * _print_scale(svg), 1)
     return {
         "title": title,
-        "image": _data_uri(render_svg(graph)) if graph["nodes"] else None,
+        "image": image,
+        "text_pt": text_pt,
         "nodes": [{**node, "kind_name": KIND_STYLES[node["kind"]].name} for node in graph["nodes"]],
     }
 

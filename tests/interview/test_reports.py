@@ -106,3 +106,24 @@ def test_candidate_may_export_only_once_feedback_is_shared(interviewed_room, int
     services.feedback_share(room=interviewed_room, by=interviewer, shared=True)
     assert services.report_request(room=interviewed_room, by=candidate).variant == "candidate"
     assert services.report_request(room=interviewed_room, by=interviewer).variant == "interviewer"
+
+
+def test_a_diagram_is_laid_out_in_the_direction_that_prints_its_text_larger():
+    from diagrams.render import render_svg
+    from interview.reports import NODE_FONT_PT, _diagram_page, _print_scale
+
+    chain = {
+        "schema": 1,
+        "direction": "TB",
+        "groups": [],
+        "nodes": [
+            {"id": f"n{i}", "label": f"Stage {i}", "kind": "service", "group": None, "note": ""} for i in range(12)
+        ],
+        "edges": [{"id": f"e{i}", "source": f"n{i}", "target": f"n{i + 1}", "label": ""} for i in range(11)],
+    }
+    scales = {d: _print_scale(render_svg({**chain, "direction": d})) for d in ("LR", "TB")}
+    # On a landscape page twelve boxes in a row print larger than twelve stacked.
+    assert scales["LR"] > scales["TB"]
+    page = _diagram_page("Final diagram", chain)
+    assert page["text_pt"] == round(NODE_FONT_PT * scales["LR"], 1)
+    assert len(page["nodes"]) == 12
