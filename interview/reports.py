@@ -122,6 +122,30 @@ def _print_scale(svg: str) -> float:
     return min(PAGE_BOX_PT[0] / width, PAGE_BOX_PT[1] / height, 1.0)
 
 
+LEGIBLE_PT = 8
+
+
+def _diagram_pages(title: str, graph: dict) -> list[dict]:
+    """The diagram's page, and when its text prints too small to read, a page per group
+    (each group's blocks and the arrows between them) so every block can be read."""
+    whole = _diagram_page(title, graph)
+    if whole["text_pt"] is None or whole["text_pt"] >= LEGIBLE_PT or not graph["groups"]:
+        return [whole]
+    pages = [whole]
+    for group in graph["groups"]:
+        members = {node["id"] for node in graph["nodes"] if node["group"] == group["id"]}
+        if not members:
+            continue
+        part = {
+            **graph,
+            "groups": [group],
+            "nodes": [node for node in graph["nodes"] if node["id"] in members],
+            "edges": [e for e in graph["edges"] if e["source"] in members and e["target"] in members],
+        }
+        pages.append(_diagram_page(f"{title}: {group['label']}", part))
+    return pages
+
+
 def _diagram_page(title: str, graph: dict) -> dict:
     """A diagram laid out in whichever direction prints its text larger on the page."""
     image, text_pt = None, None
@@ -141,11 +165,13 @@ def report_html(report: Report) -> str:
     room = report.room
     phases = phase_times(room)
     notes = {note.kind: note.text for note in room.notes.all()}
-    snapshots = [
-        _diagram_page(f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at))
+    diagram_pages = [
+        page
         for phase in phases
         if phase.ended_at is not None
+        for page in _diagram_pages(f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at))
     ]
+    diagram_pages += _diagram_pages("Final diagram", room.diagram.graph)
     scoring = room_scoring(room)
     self_assessment = room_self_assessment(room, room.role_of(room.interviewer))
     own = {d["key"]: d for d in self_assessment["dimensions"]} if self_assessment else {}
@@ -173,7 +199,7 @@ def report_html(report: Report) -> str:
         "total_minutes": round(room.timer_total_elapsed / 60, 1),
         "planned_minutes": sum(p.planned_minutes for p in phases),
         "chart": _data_uri(phase_chart_svg(phases)),
-        "diagram_pages": [*snapshots, _diagram_page("Final diagram", room.diagram.graph)],
+        "diagram_pages": diagram_pages,
         "scoring": scoring,
         "recommendation": Recommendation(scoring["recommendation"]).label if scoring["recommendation"] else "",
         "score_rows": score_rows,

@@ -11,7 +11,7 @@ from interview import services
 from interview.errors import Forbidden
 from interview.models import Report
 from interview.reports import phase_times, report_url_fetcher
-from tests.diagrams.graphs import EXAMPLE
+from tests.diagrams.graphs import EXAMPLE, random_graph
 
 T0 = timezone.now() - timedelta(hours=1)
 HOSTILE_NOTE = '<img src="file:///etc/passwd"> <link href="http://127.0.0.1:6379/"> weak on metrics'
@@ -127,3 +127,14 @@ def test_a_diagram_is_laid_out_in_the_direction_that_prints_its_text_larger():
     page = _diagram_page("Final diagram", chain)
     assert page["text_pt"] == round(NODE_FONT_PT * scales["LR"], 1)
     assert len(page["nodes"]) == 12
+
+
+def test_a_diagram_too_small_to_read_also_gets_a_page_per_group():
+    from interview.reports import LEGIBLE_PT, _diagram_pages
+
+    graph = random_graph(5, nodes=60, groups=4)
+    pages = _diagram_pages("Final diagram", graph)
+    assert pages[0]["text_pt"] < LEGIBLE_PT
+    groups_with_members = [g for g in graph["groups"] if any(n["group"] == g["id"] for n in graph["nodes"])]
+    assert [p["title"] for p in pages[1:]] == [f"Final diagram: {g['label']}" for g in groups_with_members]
+    assert all(page["text_pt"] > pages[0]["text_pt"] for page in pages[1:])
