@@ -3,27 +3,17 @@ import copy
 import pytest
 
 from diagrams.graph import LIMITS, GraphError, validate
-
-GRAPH = {
-    "schema": 1,
-    "direction": "LR",
-    "groups": [{"id": "offline", "label": "Offline training"}],
-    "nodes": [
-        {"id": "n1", "label": "Event logs", "kind": "stream", "group": "offline", "note": ""},
-        {"id": "n2", "label": "Candidate generation", "kind": "retrieval", "note": "ANN over item embeddings"},
-    ],
-    "edges": [{"id": "e1", "source": "n1", "target": "n2", "label": "clicks"}],
-}
+from tests.diagrams.graphs import EXAMPLE
 
 
 def with_change(path_setter):
-    graph = copy.deepcopy(GRAPH)
+    graph = copy.deepcopy(EXAMPLE)
     path_setter(graph)
     return graph
 
 
 def test_design_example_is_valid():
-    validate(GRAPH)
+    validate(EXAMPLE)
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,34 @@
 const SAVE_DELAY_MS = 600;
 const FEEDBACK_FIELDS = ["recommendation", "summary", "strengths", "improvements"];
 
+// Saves that wait for typing to pause. A key with a save still waiting is being edited here,
+// so states arriving from the server must not overwrite its field.
+class PendingSaves {
+  constructor() {
+    this.timers = new Map();
+  }
+
+  later(key, save) {
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        save();
+      }, SAVE_DELAY_MS),
+    );
+  }
+
+  has(key) {
+    return this.timers.has(key);
+  }
+}
+
 export class ScoringPanel {
   constructor(form, connection) {
     this.form = form;
     this.connection = connection;
-    this.timers = new Map(); // key (dimension or field) -> pending save; its field is not overwritten
+    this.pending = new PendingSaves(); // keyed by dimension or feedback field
     this.status = form.querySelector("#scoring-save-state");
     this.share = form.querySelector("#feedback-share");
     this.shared = false;
@@ -26,14 +49,7 @@ export class ScoringPanel {
 
   later(key, send) {
     this.status.textContent = "Saving…";
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        send();
-      }, SAVE_DELAY_MS),
-    );
+    this.pending.later(key, send);
   }
 
   send(message) {
@@ -55,7 +71,7 @@ export class ScoringPanel {
   update(scoring) {
     for (const fieldset of this.form.querySelectorAll("[data-dimension]")) {
       const score = scoring.scores[fieldset.dataset.dimension];
-      const editing = fieldset.contains(document.activeElement) || this.timers.has(fieldset.dataset.dimension);
+      const editing = fieldset.contains(document.activeElement) || this.pending.has(fieldset.dataset.dimension);
       if (!score || editing) continue;
       for (const radio of fieldset.querySelectorAll("input[type=radio]")) radio.checked = Number(radio.value) === score.level;
       fieldset.querySelector("textarea").value = score.comment;
@@ -63,7 +79,7 @@ export class ScoringPanel {
     }
     for (const name of FEEDBACK_FIELDS) {
       const field = this.form.elements[name];
-      if (document.activeElement !== field && !this.timers.has(name)) field.value = scoring[name];
+      if (document.activeElement !== field && !this.pending.has(name)) field.value = scoring[name];
     }
     this.shared = Boolean(scoring.shared_at);
     this.share.textContent = this.shared ? "Unshare" : "Share feedback";
@@ -128,7 +144,7 @@ export class SelfAssessmentForm {
     this.pane = pane;
     this.tab = tab;
     this.connection = connection;
-    this.timers = new Map();
+    this.pending = new PendingSaves();
   }
 
   update(selfAssessment) {
@@ -137,7 +153,7 @@ export class SelfAssessmentForm {
     if (!this.pane.childElementCount) this.build(selfAssessment.dimensions);
     for (const dimension of selfAssessment.dimensions) {
       const fieldset = this.pane.querySelector(`[data-dimension="${dimension.key}"]`);
-      if (fieldset.contains(document.activeElement) || this.timers.has(dimension.key)) continue;
+      if (fieldset.contains(document.activeElement) || this.pending.has(dimension.key)) continue;
       for (const radio of fieldset.querySelectorAll("input")) radio.checked = Number(radio.value) === dimension.level;
       fieldset.querySelector("textarea").value = dimension.comment;
     }
@@ -174,16 +190,7 @@ export class SelfAssessmentForm {
       fieldset.append(legend, levels, commentLabel);
       const send = () => this.send(fieldset);
       levels.addEventListener("change", send);
-      comment.addEventListener("input", () => {
-        clearTimeout(this.timers.get(dimension.key));
-        this.timers.set(
-          dimension.key,
-          setTimeout(() => {
-            this.timers.delete(dimension.key);
-            send();
-          }, SAVE_DELAY_MS),
-        );
-      });
+      comment.addEventListener("input", () => this.pending.later(dimension.key, send));
       this.pane.append(fieldset);
     }
   }
