@@ -3,7 +3,8 @@ with a 40-node diagram and four phase snapshots, the way a Celery worker does.
 
 Each export runs in a fresh process (like a recycled worker child), so its peak RSS is the
 report's own. Uses a throwaway SQLite database in a temporary folder.
-Run: .venv/bin/python -m bench.export [--repeat 5] [--json build/export.json]
+Run: .venv/bin/python -m bench.export [--repeat 5] [--json build/export.json] [--pdf build/report.pdf]
+(--pdf keeps one of the PDFs, to look at: `pdftoppm -r 60 -png build/report.pdf build/report`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ report = Report.objects.select_related("room").get(pk=int(__import__("sys").argv
 start = time.perf_counter()
 pdf = report_pdf(report)
 elapsed = time.perf_counter() - start
+if len(__import__("sys").argv) > 2:
+    open(__import__("sys").argv[2], "wb").write(pdf)
 print(json.dumps({"seconds": elapsed, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "bytes": len(pdf)}))
 """
@@ -76,6 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--pdf", type=Path, help="keep the last PDF here")
     args = parser.parse_args()
 
     root = Path(__file__).resolve().parent.parent
@@ -85,8 +89,13 @@ def main() -> None:
         env.pop("REDIS_URL", None)
         run = {"cwd": root, "env": env, "capture_output": True, "text": True, "check": True}
         report_id = subprocess.run([sys.executable, "-c", SETUP], **run).stdout.strip().splitlines()[-1]
+        if args.pdf:
+            args.pdf.parent.mkdir(parents=True, exist_ok=True)
+        keep = [str(args.pdf.resolve())] if args.pdf else []
         runs = [
-            json.loads(subprocess.run([sys.executable, "-c", ONE_EXPORT, report_id], **run).stdout.splitlines()[-1])
+            json.loads(
+                subprocess.run([sys.executable, "-c", ONE_EXPORT, report_id, *keep], **run).stdout.splitlines()[-1]
+            )
             for _ in range(args.repeat)
         ]
 

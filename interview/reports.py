@@ -125,25 +125,86 @@ def _print_scale(svg: str) -> float:
 LEGIBLE_PT = 8
 
 
-def _diagram_pages(title: str, graph: dict) -> list[dict]:
-    """The diagram's page, and when its text prints too small to read, a page per group
-    (each group's blocks and the arrows between them) so every block can be read."""
+def _diagram_pages(title: str, graph: dict, *, split: bool) -> list[dict]:
+    """The diagram's page (with a table of its blocks) and, with `split`, when its text prints
+    too small to read, pages that draw it in parts (by group, then in runs of connected blocks)
+    until every block's name prints at LEGIBLE_PT or more; a single block always does, since
+    labels are capped at 80 characters."""
     whole = _diagram_page(title, graph)
-    if whole["text_pt"] is None or whole["text_pt"] >= LEGIBLE_PT or not graph["groups"]:
+    whole["table"] = True
+    if whole["text_pt"] is None or whole["text_pt"] >= LEGIBLE_PT or not split:
         return [whole]
+    whole["parts_follow"] = True
     pages = [whole]
-    for group in graph["groups"]:
-        members = {node["id"] for node in graph["nodes"] if node["group"] == group["id"]}
-        if not members:
-            continue
-        part = {
-            **graph,
-            "groups": [group],
-            "nodes": [node for node in graph["nodes"] if node["id"] in members],
-            "edges": [e for e in graph["edges"] if e["source"] in members and e["target"] in members],
-        }
-        pages.append(_diagram_page(f"{title}: {group['label']}", part))
+    for part_title, nodes in _parts(graph):
+        pages += _legible_pages(f"{title}: {part_title}" if part_title else title, graph, _flow_order(graph, nodes))
     return pages
+
+
+def _parts(graph: dict) -> list[tuple[str, list[dict]]]:
+    """The graph's nodes by group, ungrouped ones last; one untitled part when there are no groups."""
+    if not graph["groups"]:
+        return [("", graph["nodes"])]
+    parts = [(group["label"], [n for n in graph["nodes"] if n["group"] == group["id"]]) for group in graph["groups"]]
+    parts.append(("blocks outside any group", [n for n in graph["nodes"] if n["group"] is None]))
+    return [(part_title, nodes) for part_title, nodes in parts if nodes]
+
+
+def _flow_order(graph: dict, nodes: list[dict]) -> list[dict]:
+    """`nodes` in breadth-first order along the arrows between them, so consecutive runs of
+    the order keep connected blocks on the same page."""
+    ids = {node["id"] for node in nodes}
+    successors: dict[str, list[str]] = {node_id: [] for node_id in ids}
+    has_source: set[str] = set()
+    for edge in graph["edges"]:
+        if edge["source"] in ids and edge["target"] in ids:
+            successors[edge["source"]].append(edge["target"])
+            has_source.add(edge["target"])
+    roots = [node["id"] for node in nodes if node["id"] not in has_source] + [node["id"] for node in nodes]
+    order: dict[str, None] = {}
+    for root in roots:
+        queue = [root]
+        while queue:
+            node_id = queue.pop(0)
+            if node_id not in order:
+                order[node_id] = None
+                queue += successors[node_id]
+    by_id = {node["id"]: node for node in nodes}
+    return [by_id[node_id] for node_id in order]
+
+
+def _legible_pages(title: str, graph: dict, nodes: list[dict]) -> list[dict]:
+    """`nodes` on the fewest pages (consecutive runs of the list) whose text all prints legibly,
+    each listing the arrows that lead to or from blocks drawn on other pages."""
+    labels = {node["id"]: node["label"] for node in graph["nodes"]}
+    for count in range(1, len(nodes) + 1):
+        size = -(-len(nodes) // count)
+        runs = [nodes[i : i + size] for i in range(0, len(nodes), size)]
+        pages = []
+        for i, run in enumerate(runs, 1):
+            page = _diagram_page(
+                f"{title} (part {i} of {len(runs)})" if len(runs) > 1 else title, _subgraph(graph, run)
+            )
+            ids = {node["id"] for node in run}
+            page["elsewhere"] = [
+                f"{labels[e['source']]} → {labels[e['target']]}"
+                for e in graph["edges"]
+                if (e["source"] in ids) != (e["target"] in ids)
+            ]
+            pages.append(page)
+        if size == 1 or all(page["text_pt"] >= LEGIBLE_PT for page in pages):
+            return pages
+
+
+def _subgraph(graph: dict, nodes: list[dict]) -> dict:
+    ids = {node["id"] for node in nodes}
+    groups = {node["group"] for node in nodes}
+    return {
+        **graph,
+        "groups": [group for group in graph["groups"] if group["id"] in groups],
+        "nodes": nodes,
+        "edges": [e for e in graph["edges"] if e["source"] in ids and e["target"] in ids],
+    }
 
 
 def _diagram_page(title: str, graph: dict) -> dict:
@@ -165,13 +226,17 @@ def report_html(report: Report) -> str:
     room = report.room
     phases = phase_times(room)
     notes = {note.kind: note.text for note in room.notes.all()}
+    # Only the final diagram is drawn in parts: the phase snapshots are its drafts, and
+    # splitting each of them too would bury the report in pages.
     diagram_pages = [
         page
         for phase in phases
         if phase.ended_at is not None
-        for page in _diagram_pages(f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at))
+        for page in _diagram_pages(
+            f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at), split=False
+        )
     ]
-    diagram_pages += _diagram_pages("Final diagram", room.diagram.graph)
+    diagram_pages += _diagram_pages("Final diagram", room.diagram.graph, split=True)
     scoring = room_scoring(room)
     self_assessment = room_self_assessment(room, room.role_of(room.interviewer))
     own = {d["key"]: d for d in self_assessment["dimensions"]} if self_assessment else {}

@@ -129,12 +129,50 @@ def test_a_diagram_is_laid_out_in_the_direction_that_prints_its_text_larger():
     assert len(page["nodes"]) == 12
 
 
-def test_a_diagram_too_small_to_read_also_gets_a_page_per_group():
-    from interview.reports import LEGIBLE_PT, _diagram_pages
+def _part_pages_cover_every_block_legibly(graph: dict, pages: list[dict]) -> None:
+    from interview.reports import LEGIBLE_PT
+
+    assert pages[0]["text_pt"] < LEGIBLE_PT
+    assert all(page["text_pt"] >= LEGIBLE_PT for page in pages[1:])
+    drawn = [node["id"] for page in pages[1:] for node in page["nodes"]]
+    assert sorted(drawn) == sorted(node["id"] for node in graph["nodes"])
+
+
+def test_a_diagram_too_small_to_read_also_gets_legible_pages_per_group():
+    from interview.reports import _diagram_pages
 
     graph = random_graph(5, nodes=60, groups=4)
-    pages = _diagram_pages("Final diagram", graph)
-    assert pages[0]["text_pt"] < LEGIBLE_PT
-    groups_with_members = [g for g in graph["groups"] if any(n["group"] == g["id"] for n in graph["nodes"])]
-    assert [p["title"] for p in pages[1:]] == [f"Final diagram: {g['label']}" for g in groups_with_members]
-    assert all(page["text_pt"] > pages[0]["text_pt"] for page in pages[1:])
+    pages = _diagram_pages("Final diagram", graph, split=True)
+    _part_pages_cover_every_block_legibly(graph, pages)
+    parts = [g["label"] for g in graph["groups"] if any(n["group"] == g["id"] for n in graph["nodes"])]
+    parts.append("blocks outside any group")
+    titles = [page["title"] for page in pages[1:]]
+    assert [part for part in parts if any(t.startswith(f"Final diagram: {part}") for t in titles)] == parts
+    # A phase's snapshot keeps to one page with its table of blocks.
+    (snapshot,) = _diagram_pages("Diagram at the end of “Data”", graph, split=False)
+    assert snapshot["table"] and len(snapshot["nodes"]) == 60
+
+
+def test_a_group_too_big_for_one_page_is_split_into_legible_parts_that_name_their_outside_arrows():
+    from interview.reports import _diagram_pages
+
+    graph = random_graph(8, nodes=120, groups=1)
+    graph = {**graph, "nodes": [{**node, "group": "g0"} for node in graph["nodes"]]}
+    pages = _diagram_pages("Final diagram", graph, split=True)
+    _part_pages_cover_every_block_legibly(graph, pages)
+    assert len(pages) > 2
+    assert pages[1]["title"] == f"Final diagram: Stage 0 (part 1 of {len(pages) - 1})"
+    labels = {node["id"]: node["label"] for node in graph["nodes"]}
+    first = {node["id"] for node in pages[1]["nodes"]}
+    crossing = [e for e in graph["edges"] if (e["source"] in first) != (e["target"] in first)]
+    assert crossing
+    assert pages[1]["elsewhere"] == [f"{labels[e['source']]} → {labels[e['target']]}" for e in crossing]
+
+
+def test_an_ungrouped_diagram_too_big_for_one_page_is_split_too():
+    from interview.reports import _diagram_pages
+
+    graph = {**random_graph(9, nodes=100, groups=0), "groups": []}
+    pages = _diagram_pages("Final diagram", graph, split=True)
+    _part_pages_cover_every_block_legibly(graph, pages)
+    assert pages[1]["title"].startswith("Final diagram (part 1 of ")
