@@ -87,21 +87,32 @@ def procfile_command(name: str) -> str:
     raise KeyError(f"no {name!r} process in the Procfile")
 
 
-@contextmanager
-def procfile_process(name: str, *, redis_url: str | None, database_url: str, port: int = 0):
-    """A Procfile process with our environment; yields (process, read_log)."""
+def app_env(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None) -> dict[str, str]:
+    """Our processes' environment: no REDIS_URL or DATABASE_URL but the ones given, so that
+    leaving both out (with a var_dir of its own) is the embedded default `make run` serves."""
     env = {
         **os.environ,
-        "DATABASE_URL": database_url,
         "DEBUG": "true",
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONUNBUFFERED": "1",
     }
-    env.pop("REDIS_URL", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
+    for name, value in (("REDIS_URL", redis_url), ("DATABASE_URL", database_url), ("MOCKBOARD_VAR_DIR", var_dir)):
+        env.pop(name, None)
+        if value:
+            env[name] = str(value)
+    return env
+
+
+@contextmanager
+def procfile_process(
+    name: str, *, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, port: int = 0
+):
+    """A Procfile process with our environment; yields (process, read_log)."""
+    env = {
+        **app_env(redis_url=redis_url, database_url=database_url, var_dir=var_dir),
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+    }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
 
     def read_log() -> str:
@@ -123,10 +134,13 @@ def procfile_process(name: str, *, redis_url: str | None, database_url: str, por
 
 
 @contextmanager
-def asgi_server(*, redis_url: str | None, database_url: str):
+def asgi_server(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None):
     """The Procfile's web process on a free port; yields its base URL."""
     port = free_port()
-    with procfile_process("web", redis_url=redis_url, database_url=database_url, port=port) as (process, read_log):
+    with procfile_process("web", redis_url=redis_url, database_url=database_url, var_dir=var_dir, port=port) as (
+        process,
+        read_log,
+    ):
         try:
             wait_for_port(port, process)
         except (RuntimeError, TimeoutError) as error:
@@ -135,15 +149,35 @@ def asgi_server(*, redis_url: str | None, database_url: str):
 
 
 @contextmanager
-def celery_worker(*, redis_url: str | None, database_url: str, timeout: float = 60.0):
+def celery_worker(
+    *, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, timeout: float = 60.0
+):
     """The Procfile's Celery worker, on Redis or (redis_url None) the filesystem broker."""
-    with procfile_process("worker", redis_url=redis_url, database_url=database_url) as (process, read_log):
+    with procfile_process("worker", redis_url=redis_url, database_url=database_url, var_dir=var_dir) as (
+        process,
+        read_log,
+    ):
         deadline = time.monotonic() + timeout
         while " ready." not in read_log():
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker did not start:\n{read_log()[-4000:]}")
             time.sleep(0.1)
         yield read_log
+
+
+@contextmanager
+def embedded_default_app(var_dir: Path):
+    """The app as `make run` serves it on a fresh machine: SQLite and the filesystem broker in
+    var_dir, the in-memory channel layer, migrated and with the problem bank loaded; yields
+    its base URL once the web process listens and the worker is ready."""
+    env = app_env(redis_url=None, database_url=None, var_dir=var_dir)
+    for command in (["migrate", "--noinput"], ["load_problems"]):
+        subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True)
+    with (
+        celery_worker(redis_url=None, database_url=None, var_dir=var_dir),
+        asgi_server(redis_url=None, database_url=None, var_dir=var_dir) as url,
+    ):
+        yield url
 
 
 def wait_for_disconnects(timeout: float = 10.0) -> None:

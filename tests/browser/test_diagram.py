@@ -5,14 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import NODES_JS, wait_version
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-NODES_JS = """() => [...document.querySelectorAll('#diagram-svg g.node')]
-    .map(g => [g.id, [...g.querySelectorAll('text')].map(t => t.textContent).join(' ')])"""
-
-
-def wait_version(page: Page, version: int) -> None:
-    expect(page.locator("#diagram-svg")).to_have_attribute("data-version", str(version))
 
 
 def node(page: Page, label: str):

@@ -3,26 +3,14 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from interview.models import PRESENCE_STALE_SECONDS, TimerEvent
+from tests.browser.pages import new_page, sign_up
 from tests.conftest import PASSWORD
 from tests.interview.test_views import INTERVIEWER_ONLY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_up(page: Page, username: str) -> None:
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Password confirmation").fill(PASSWORD)
-    page.get_by_role("button", name="Sign up").click()
-
-
-def new_page(new_context, **options) -> Page:
-    page = new_context(**options).new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
-    return page
 
 
 def test_interview_room_in_two_browsers(new_context, app_url, problem, screenshot):

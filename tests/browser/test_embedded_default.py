@@ -1,0 +1,110 @@
+"""The whole interview on the embedded default: SQLite, the in-memory channel layer and the
+filesystem Celery broker, exactly what `make run` serves on a fresh machine."""
+
+import io
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from tests import servers
+from tests.browser.pages import NODES_JS, new_page, sign_up, wait_version
+
+pytestmark = pytest.mark.browser
+
+DIAGRAM = """group Offline: Watch events, Trainer
+Watch events [stream] -> Trainer [training] : daily
+Trainer -> Ranking model [ranking] : weights
+Ranking model -> Feed API [service]"""
+LABELS = ["Feed API", "Ranking model", "Trainer", "Watch events"]
+PRIVATE = "Probe the cold-start answer again next time"
+
+
+@pytest.fixture(scope="module")
+def embedded_url(tmp_path_factory):
+    with servers.embedded_default_app(tmp_path_factory.mktemp("var")) as url:
+        yield url
+
+
+@pytest.fixture
+def embedded_context(browser, embedded_url):
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(base_url=embedded_url, viewport={"width": 1280, "height": 720}, **options)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def export_pdf_text(page: Page) -> str:
+    """Press Export PDF, wait for the worker's download link, and the PDF's text."""
+    page.get_by_role("button", name="Export PDF").click()
+    link = page.get_by_role("link", name="Download the PDF")
+    expect(link).to_be_visible(timeout=60_000)
+    response = page.request.get(link.get_attribute("href"))
+    assert response.ok
+    return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+
+
+def test_a_whole_interview_on_the_embedded_default(embedded_context):
+    ines = new_page(embedded_context)
+    ines.goto("/accounts/signup/")
+    sign_up(ines, "ines")
+    ines.get_by_role("link", name="New room").click()
+    ines.locator(".problem", has_text="Video recommendations").get_by_role("button", name="Open a room").click()
+    expect(ines.locator("#conn-state")).to_have_text("Live")
+    ines.get_by_role("tab", name="Setup").click()
+    invite_url = ines.locator("#invite-url").input_value()
+
+    carl = new_page(embedded_context)
+    carl.goto(invite_url)
+    carl.get_by_role("link", name="Create an account").click()
+    sign_up(carl, "carl")
+    carl.get_by_role("button", name="Join the room").click()
+    expect(carl.locator("#conn-state")).to_have_text("Live")
+    expect(ines.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "true")
+
+    ines.get_by_role("button", name="Start").click()
+    expect(carl.locator("#timer-status")).to_have_text("Running")
+    carl.locator("body").press("t")
+    carl.locator("#diagram-text-input").fill(DIAGRAM)
+    carl.get_by_role("button", name="Apply (Ctrl+Enter)").click()
+    # One text edit is one batch op: version 1 on both sides.
+    wait_version(carl, 1)
+    wait_version(ines, 1)
+    assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
+    assert sorted(label for _, label in ines.evaluate(NODES_JS)) == LABELS
+
+    ines.get_by_role("tab", name="Private").click()
+    ines.locator("#interviewer-notes").fill(PRIVATE)
+    expect(ines.locator('.save-state[data-for="interviewer-notes"]')).to_have_text("Saved")
+    for phase in ("Data · 2/4", "Modeling & scaling · 3/4", "Monitoring · 4/4"):
+        ines.locator("#timer-next").click()
+        expect(carl.locator("#timer-phase")).to_have_text(phase)
+    ines.get_by_role("button", name="End").click()
+    expect(carl.locator("#timer-status")).to_have_text("Ended")
+
+    ines.get_by_role("tab", name="Scoring").click()
+    dimensions = ines.locator("fieldset.rubric-dimension")
+    for i in range(dimensions.count()):
+        dimensions.nth(i).locator(".level-option").nth(2).click()
+    ines.get_by_label("Recommendation").select_option("yes")
+    ines.get_by_label("Summary").fill("Clear two-stage design")
+    expect(ines.locator("#scoring-save-state")).to_have_text("Saved")
+
+    text = export_pdf_text(ines)
+    assert "Video recommendations" in text
+    assert all(label in text for label in LABELS)
+    assert "Clear two-stage design" in text
+    assert PRIVATE in text
+
+    ines.get_by_role("button", name="Share feedback").click()
+    carl.get_by_role("tab", name="Feedback").click()
+    expect(carl.locator("#pane-feedback")).to_contain_text("Clear two-stage design")
+    text = export_pdf_text(carl)
+    assert all(label in text for label in LABELS)
+    assert PRIVATE not in text
