@@ -166,16 +166,17 @@ def celery_worker(
 
 
 @contextmanager
-def embedded_default_app(var_dir: Path):
-    """The app as `make run` serves it on a fresh machine: SQLite and the filesystem broker in
-    var_dir, the in-memory channel layer, migrated and with the problem bank loaded; yields
-    its base URL once the web process listens and the worker is ready."""
-    env = app_env(redis_url=None, database_url=None, var_dir=var_dir)
+def fresh_app(var_dir: Path, *, redis_url: str | None = None):
+    """The app as `make run` serves it on a fresh machine, in var_dir: SQLite, migrated, the
+    problem bank loaded, a web process and a Celery worker. Without redis_url that is the
+    embedded default (in-memory channel layer, filesystem broker); with it, Redis carries both.
+    Yields the base URL once the web process listens and the worker is ready."""
+    env = app_env(redis_url=redis_url, database_url=None, var_dir=var_dir)
     for command in (["migrate", "--noinput"], ["load_problems"]):
         subprocess.run([sys.executable, "manage.py", *command], cwd=BASE_DIR, env=env, check=True)
     with (
-        celery_worker(redis_url=None, database_url=None, var_dir=var_dir),
-        asgi_server(redis_url=None, database_url=None, var_dir=var_dir) as url,
+        celery_worker(redis_url=redis_url, database_url=None, var_dir=var_dir),
+        asgi_server(redis_url=redis_url, database_url=None, var_dir=var_dir) as url,
     ):
         yield url
 

@@ -150,7 +150,8 @@ def test_a_diagram_too_small_to_read_also_gets_legible_pages_per_group():
     assert [part for part in parts if any(t.startswith(f"Final diagram: {part}") for t in titles)] == parts
     # A phase's snapshot keeps to one page with its table of blocks.
     (snapshot,) = _diagram_pages("Diagram at the end of “Data”", graph, split=False)
-    assert snapshot["table"] and len(snapshot["nodes"]) == 60
+    assert snapshot["table"]
+    assert len(snapshot["nodes"]) == 60
 
 
 def test_a_group_too_big_for_one_page_is_split_into_legible_parts_that_name_their_outside_arrows():

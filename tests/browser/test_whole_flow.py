@@ -1,5 +1,6 @@
-"""The whole interview on the embedded default: SQLite, the in-memory channel layer and the
-filesystem Celery broker, exactly what `make run` serves on a fresh machine."""
+"""A whole interview through two browsers on a fresh install: on the embedded default that
+`make run` serves (SQLite, the in-memory channel layer, the filesystem Celery broker) and
+with Redis carrying the channel layer and the broker."""
 
 import io
 
@@ -20,18 +21,19 @@ LABELS = ["Feed API", "Ranking model", "Trainer", "Watch events"]
 PRIVATE = "Probe the cold-start answer again next time"
 
 
-@pytest.fixture(scope="module")
-def embedded_url(tmp_path_factory):
-    with servers.embedded_default_app(tmp_path_factory.mktemp("var")) as url:
+@pytest.fixture(scope="module", params=["embedded-default", "redis"])
+def fresh_url(request, tmp_path_factory):
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    with servers.fresh_app(tmp_path_factory.mktemp("var"), redis_url=redis_url) as url:
         yield url
 
 
 @pytest.fixture
-def embedded_context(browser, embedded_url):
+def fresh_context(browser, fresh_url):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(base_url=embedded_url, viewport={"width": 1280, "height": 720}, **options)
+        context = browser.new_context(base_url=fresh_url, viewport={"width": 1280, "height": 720}, **options)
         contexts.append(context)
         return context
 
@@ -50,8 +52,8 @@ def export_pdf_text(page: Page) -> str:
     return " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
 
 
-def test_a_whole_interview_on_the_embedded_default(embedded_context):
-    ines = new_page(embedded_context)
+def test_a_whole_interview(fresh_context):
+    ines = new_page(fresh_context)
     ines.goto("/accounts/signup/")
     sign_up(ines, "ines")
     ines.get_by_role("link", name="New room").click()
@@ -60,7 +62,7 @@ def test_a_whole_interview_on_the_embedded_default(embedded_context):
     ines.get_by_role("tab", name="Setup").click()
     invite_url = ines.locator("#invite-url").input_value()
 
-    carl = new_page(embedded_context)
+    carl = new_page(fresh_context)
     carl.goto(invite_url)
     carl.get_by_role("link", name="Create an account").click()
     sign_up(carl, "carl")
