@@ -29,7 +29,10 @@ from interview.serializers import (
     JoinSerializer,
     NoteSerializer,
     PhasesSerializer,
+    ProblemInterviewerSerializer,
+    ProblemSerializer,
     ProblemSummarySerializer,
+    ProblemWriteSerializer,
     ReportRequestSerializer,
     ReportSerializer,
     RoomCreateSerializer,
@@ -38,6 +41,7 @@ from interview.serializers import (
     SelfAssessmentSerializer,
     SelfRatingSerializer,
     TimerActionSerializer,
+    TwistRevealSerializer,
     diagram_state,
     room_serializer_class,
 )
@@ -61,12 +65,50 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return drf_exception_handler(exc, context)
 
 
-class ProblemViewSet(viewsets.ReadOnlyModelViewSet):
-    """The problem bank. Statement and interviewer's kit are only served inside a room."""
+class ProblemViewSet(viewsets.GenericViewSet):
+    """The problems you may use: the bank, your own, and those other users share. Write your
+    own (private unless `shared`); only its author can change or delete it. The kit (guide,
+    rubric, reference diagram, twists) is served to the author here, and to the interviewer
+    inside a room."""
 
-    queryset = Problem.objects.all()
     lookup_field = "slug"
-    serializer_class = ProblemSummarySerializer
+    serializer_class = ProblemSerializer
+
+    def get_queryset(self):
+        return Problem.objects.visible_to(self.request.user).select_related("owner")
+
+    def _own(self, problem: Problem, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(ProblemInterviewerSerializer(problem).data, status=status_code)
+
+    @extend_schema(responses=ProblemSummarySerializer(many=True))
+    def list(self, request: Request) -> Response:
+        return Response(ProblemSummarySerializer(self.get_queryset(), many=True).data)
+
+    @extend_schema(
+        responses=PolymorphicProxySerializer(
+            component_name="ProblemForReader",
+            serializers=[ProblemSerializer, ProblemInterviewerSerializer],
+            resource_type_field_name=None,
+        )
+    )
+    def retrieve(self, request: Request, slug: str) -> Response:
+        problem = self.get_object()
+        if problem.owner_id == request.user.pk:
+            return self._own(problem)
+        return Response(ProblemSerializer(problem).data)
+
+    @extend_schema(request=ProblemWriteSerializer, responses={201: ProblemInterviewerSerializer})
+    def create(self, request: Request) -> Response:
+        return self._own(services.problem_save(by=request.user, data=request.data), status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProblemWriteSerializer, responses=ProblemInterviewerSerializer)
+    def update(self, request: Request, slug: str) -> Response:
+        return self._own(services.problem_save(by=request.user, data=request.data, problem=self.get_object()))
+
+    @extend_schema(responses={204: None, 409: OpenApiResponse(description="rooms used it")})
+    def destroy(self, request: Request, slug: str) -> Response:
+        services.problem_delete(problem=self.get_object(), by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 ROOM_RESPONSE = PolymorphicProxySerializer(
@@ -101,7 +143,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=RoomCreateSerializer, responses={201: InterviewerRoomSerializer})
     def create(self, request: Request) -> Response:
-        serializer = RoomCreateSerializer(data=request.data)
+        serializer = RoomCreateSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         room = services.room_create(problem=serializer.validated_data["problem"], interviewer=request.user)
         return self._detail(self._fresh(room), status.HTTP_201_CREATED)
@@ -129,7 +171,8 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             serializer = input_serializer(data=self.request.data)
             serializer.is_valid(raise_exception=True)
             arguments = serializer.validated_data
-        room = service(room=self.get_object(), by=self.request.user, **arguments)
+        room = self.get_object()
+        service(room=room, by=self.request.user, **arguments)
         return self._detail(self._fresh(room))
 
     @extend_schema(request=TimerActionSerializer, responses=ROOM_RESPONSE)
@@ -137,6 +180,15 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def timer(self, request: Request, pk: str) -> Response:
         """Start, pause, resume, next_phase or end (interviewer only)."""
         return self._change(services.timer_control, TimerActionSerializer)
+
+    @extend_schema(
+        request=TwistRevealSerializer,
+        responses={200: ROOM_RESPONSE, 409: OpenApiResponse(description="already revealed")},
+    )
+    @action(detail=True, methods=["post"])
+    def twists(self, request: Request, pk: str) -> Response:
+        """Reveal one of the problem's twists: the candidate sees it live (interviewer only)."""
+        return self._change(services.twist_reveal, TwistRevealSerializer)
 
     @extend_schema(request=PhasesSerializer, responses=ROOM_RESPONSE)
     @action(detail=True, methods=["put"])

@@ -21,13 +21,14 @@ Protocol (JSON text frames). Client to server:
   {"type": "scoring.share", "shared": true|false}      interviewer only, all three
   {"type": "self.rate", "dimension": k, "level": 1-4|null, "comment": "..."}
                                                        candidate only, after the end
+  {"type": "twist.reveal", "key": k}                   interviewer only, before the end
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg", "diagram.text",
 "diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
-(the shared feedback, or null when taken back), and
+(the shared feedback, or null when taken back), "twists" (every twist revealed so far), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
 
@@ -360,6 +361,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             comment=message.get("comment", ""),
         )
 
+    async def _on_twist_reveal(self, message: dict) -> None:
+        await self._call_service(services.twist_reveal, key=_field(message, "key", str))
+
     HANDLERS = {
         "ping": _on_ping,
         "sync": _on_sync,
@@ -377,6 +381,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "scoring.feedback": _on_scoring_feedback,
         "scoring.share": _on_scoring_share,
         "self.rate": _on_self_rate,
+        "twist.reveal": _on_twist_reveal,
     }
 
     def _participant_call(self, service, **kwargs):
@@ -456,6 +461,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_feedback(self, event: dict) -> None:
         await self.send_json({"type": "feedback.shared", "feedback": event["feedback"]})
+
+    async def room_twists(self, event: dict) -> None:
+        await self.send_json({"type": "twists", "twists": event["twists"]})
 
     async def room_access(self, event: dict) -> None:
         if await database_sync_to_async(self._room_if_participant)() is None:

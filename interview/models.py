@@ -24,8 +24,17 @@ class Difficulty(models.TextChoices):
     HARD = "hard", "Hard"
 
 
+class ProblemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProblemQuerySet:
+        """The bank's problems, the user's own, and those other users share with everyone."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(shared=True))
+
+
 class Problem(models.Model):
-    """A prompt from the problem bank, loaded from `problems/<slug>.yaml`."""
+    """A prompt with its interviewer's kit: from the bank (`problems/<slug>.yaml`, no owner)
+    or written by a user in the app (owner set; private unless shared)."""
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
@@ -34,14 +43,22 @@ class Problem(models.Model):
     tags = models.JSONField(default=list)
     # Markdown shown to both participants.
     statement = models.TextField()
-    # Interviewer only: clarifying answers, scale, hints by phase, what a strong answer covers.
+    # Interviewer only: clarifying answers, scale, and hints, follow-ups and a strong answer by phase.
     guide = models.JSONField(default=dict)
     phases = models.JSONField()
     # Interviewer only: [{key, name, description, levels: [4 descriptors]}].
     rubric = models.JSONField(default=list)
     # Interviewer only: graph JSON, schema 1 of DESIGN.md.
     reference_diagram = models.JSONField(default=dict)
+    # [{key, title, reveal, good_adaptation}]: `reveal` reaches the candidate only once revealed.
+    twists = models.JSONField(default=list)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="problems"
+    )
+    shared = models.BooleanField(default=False, help_text="A user's problem that every user may see and use.")
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         ordering = ["title"]
@@ -320,3 +337,22 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} ({self.status})"
+
+
+class TwistReveal(models.Model):
+    """A twist of the problem the interviewer revealed, and when: the candidate sees it from
+    then on, and the report places it in the session."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="twist_reveals")
+    key = models.CharField(max_length=80)
+    revealed_at = models.DateTimeField()
+    # Where the interview stood: the phase and the seconds of interview time on the clock.
+    phase = models.CharField(max_length=80)
+    elapsed = models.FloatField()
+
+    class Meta:
+        ordering = ["revealed_at"]
+        constraints = [models.UniqueConstraint(fields=["room", "key"], name="one_reveal_per_twist")]
+
+    def __str__(self) -> str:
+        return f"{self.key} at minute {int(self.elapsed // 60)}"

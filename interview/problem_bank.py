@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from diagrams.graph import GraphError, validate
+from diagrams.graph import GraphError, normalize, validate
 from interview.models import Difficulty
 from interview.timer import DEFAULT_PHASES, parse_phases
 
@@ -29,7 +29,7 @@ _FIELDS = {
     "reference_diagram",
 }
 # Optional: a problem without `phases` uses the standard answer framework.
-_OPTIONAL = {"phases"}
+_OPTIONAL = {"phases", "twists"}
 
 
 class ProblemFileError(ValueError):
@@ -44,16 +44,21 @@ def _text(value: object, field: str, *, limit: int | None = None) -> str:
     return value.strip()
 
 
-def _text_list(value: object, field: str) -> list[str]:
-    if not isinstance(value, list) or not value:
-        raise ValueError(f"{field}: must be a non-empty list")
-    return [_text(item, f"{field}[{i}]") for i, item in enumerate(value)]
+def _list(value: object, field: str, *, empty: bool) -> list:
+    if value is None and empty:
+        return []
+    if not isinstance(value, list) or not (value or empty):
+        raise ValueError(f"{field}: must be a {'' if empty else 'non-empty '}list")
+    return value
 
 
-def _records(value: object, field: str, keys: tuple[str, ...]) -> list[dict]:
-    """A non-empty list of objects whose values under `keys` are all non-empty text."""
-    if not isinstance(value, list) or not value:
-        raise ValueError(f"{field}: must be a non-empty list")
+def _text_list(value: object, field: str, *, empty: bool = False) -> list[str]:
+    return [_text(item, f"{field}[{i}]") for i, item in enumerate(_list(value, field, empty=empty))]
+
+
+def _records(value: object, field: str, keys: tuple[str, ...], *, empty: bool = False) -> list[dict]:
+    """A list of objects whose values under `keys` are all non-empty text."""
+    value = _list(value, field, empty=empty)
     records = []
     for i, item in enumerate(value):
         if not isinstance(item, dict) or set(item) != set(keys):
@@ -62,29 +67,54 @@ def _records(value: object, field: str, keys: tuple[str, ...]) -> list[dict]:
     return records
 
 
+# Sections of the guide given per phase: (phase, text) records whose phase names a phase.
+PHASED_SECTIONS = ("hints", "followups", "strong_answer")
+
+
 def _guide(value: object, phase_names: set[str]) -> dict:
     if not isinstance(value, dict):
         raise ValueError("guide: must be a mapping")
-    known = {"clarifications", "scale", "hints", "strong_answer", "pitfalls"}
+    known = {"clarifications", "scale", "pitfalls", *PHASED_SECTIONS}
     unknown = set(value) - known
     if unknown:
         raise ValueError(f"guide.{sorted(unknown)[0]}: not a known guide section")
+    # Any section may be left empty (a user's own problem may be sketchy); the shipped bank
+    # is held to more by kit_gaps.
     guide = {
-        "clarifications": _records(value.get("clarifications"), "guide.clarifications", ("question", "answer")),
-        "scale": _text_list(value.get("scale"), "guide.scale"),
-        "hints": _records(value.get("hints"), "guide.hints", ("phase", "text")),
-        "strong_answer": _text_list(value.get("strong_answer"), "guide.strong_answer"),
-        "pitfalls": _text_list(value.get("pitfalls"), "guide.pitfalls"),
+        "clarifications": _records(
+            value.get("clarifications"), "guide.clarifications", ("question", "answer"), empty=True
+        ),
+        "scale": _text_list(value.get("scale"), "guide.scale", empty=True),
+        **{
+            section: _records(value.get(section), f"guide.{section}", ("phase", "text"), empty=True)
+            for section in PHASED_SECTIONS
+        },
+        "pitfalls": _text_list(value.get("pitfalls"), "guide.pitfalls", empty=True),
     }
-    for i, hint in enumerate(guide["hints"]):
-        if hint["phase"] not in phase_names:
-            raise ValueError(f"guide.hints[{i}].phase: {hint['phase']!r} is not one of the phases")
+    for section in PHASED_SECTIONS:
+        for i, item in enumerate(guide[section]):
+            if item["phase"] not in phase_names:
+                raise ValueError(f"guide.{section}[{i}].phase: {item['phase']!r} is not one of the phases")
     return guide
 
 
+def _twists(value: object) -> list[dict]:
+    """Optional new constraints to reveal mid-interview, each with what a good adaptation is."""
+    twists = _records(value, "twists", ("key", "title", "reveal", "good_adaptation"), empty=True)
+    keys = set()
+    for i, twist in enumerate(twists):
+        if not _SLUG.match(twist["key"]):
+            raise ValueError(f"twists[{i}].key: must be lower-case letters, digits and -")
+        if twist["key"] in keys:
+            raise ValueError(f"twists[{i}].key: duplicate key {twist['key']!r}")
+        keys.add(twist["key"])
+        _text(twist["title"], f"twists[{i}].title", limit=120)
+    return twists
+
+
 def _rubric(value: object) -> list[dict]:
-    if not isinstance(value, list) or len(value) < MIN_RUBRIC_DIMENSIONS:
-        raise ValueError(f"rubric: needs at least {MIN_RUBRIC_DIMENSIONS} dimensions")
+    if not isinstance(value, list) or not value:
+        raise ValueError("rubric: needs at least one dimension")
     rubric, keys = [], set()
     for i, item in enumerate(value):
         field = f"rubric[{i}]"
@@ -139,8 +169,42 @@ def parse_problem(data: object, *, slug: str) -> dict:
         "guide": _guide(data["guide"], {p.name for p in phases}),
         "phases": [p.as_dict() for p in phases],
         "rubric": _rubric(data["rubric"]),
-        "reference_diagram": data["reference_diagram"],
+        "reference_diagram": normalize(data["reference_diagram"]),
+        "twists": _twists(data.get("twists")),
     }
+
+
+BANK_NODES = (10, 30)
+BANK_GROUPS = {"offline", "online"}
+BANK_MIN_TWISTS = 2
+
+
+def kit_gaps(problem: dict) -> list[str]:
+    """What a parsed problem lacks to be a complete interviewer kit for the shipped bank:
+    guidance for every phase, twists, and a reference diagram of the right size that
+    separates offline from online. Custom problems need not be this complete."""
+    gaps = [
+        f"guide.{section}: is empty"
+        for section in ("clarifications", "scale", "pitfalls")
+        if not problem["guide"][section]
+    ]
+    if len(problem["rubric"]) < MIN_RUBRIC_DIMENSIONS:
+        gaps.append(f"rubric: needs at least {MIN_RUBRIC_DIMENSIONS} dimensions")
+    for section in PHASED_SECTIONS:
+        covered = {item["phase"] for item in problem["guide"][section]}
+        gaps += [
+            f"guide.{section}: nothing for phase {p['name']!r}" for p in problem["phases"] if p["name"] not in covered
+        ]
+    if len(problem["twists"]) < BANK_MIN_TWISTS:
+        gaps.append(f"twists: needs at least {BANK_MIN_TWISTS}")
+    diagram = problem["reference_diagram"]
+    low, high = BANK_NODES
+    if not low <= len(diagram["nodes"]) <= high:
+        gaps.append(f"reference_diagram.nodes: needs {low} to {high} nodes, has {len(diagram['nodes'])}")
+    missing_groups = BANK_GROUPS - {group["id"] for group in diagram.get("groups", [])}
+    if missing_groups:
+        gaps.append(f"reference_diagram.groups: needs groups with ids {', '.join(sorted(missing_groups))}")
+    return gaps
 
 
 def read_problem_bank(directory: Path) -> list[dict]:
@@ -154,7 +218,11 @@ def read_problem_bank(directory: Path) -> list[dict]:
             raise ProblemFileError(f"{path.name}: file name must be a slug like video-recommendation.yaml")
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            problems.append(parse_problem(data, slug=path.stem))
+            problem = parse_problem(data, slug=path.stem)
+            gaps = kit_gaps(problem)
+            if gaps:
+                raise ValueError("; ".join(gaps))
+            problems.append(problem)
         except (ValueError, yaml.YAMLError) as error:
             raise ProblemFileError(f"{path.name}: {error}") from None
     return problems

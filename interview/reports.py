@@ -25,7 +25,7 @@ from diagrams.graph import EMPTY
 from diagrams.render import render_svg
 from interview.markup import render_markdown
 from interview.models import NoteKind, Recommendation, Report, Room, TimerEvent
-from interview.selectors import room_scoring, room_self_assessment
+from interview.selectors import room_scoring, room_self_assessment, room_twists
 
 
 def report_url_fetcher() -> URLFetcher:
@@ -241,6 +241,7 @@ def report_html(report: Report) -> str:
     self_assessment = room_self_assessment(room, room.role_of(room.interviewer))
     own = {d["key"]: d for d in self_assessment["dimensions"]} if self_assessment else {}
     labels = {node["id"]: node["label"] for node in room.diagram.graph["nodes"]}
+    adaptations = {twist["key"]: twist["good_adaptation"] for twist in room.problem.twists}
     score_rows = []
     for dimension in room.problem.rubric:
         score = scoring["scores"].get(dimension["key"], {})
@@ -264,6 +265,7 @@ def report_html(report: Report) -> str:
         "total_minutes": round(room.timer_total_elapsed / 60, 1),
         "planned_minutes": sum(p.planned_minutes for p in phases),
         "chart": _data_uri(phase_chart_svg(phases)),
+        "twists": [{**twist, "good_adaptation": adaptations.get(twist["key"], "")} for twist in room_twists(room)],
         "diagram_pages": diagram_pages,
         "scoring": scoring,
         "recommendation": Recommendation(scoring["recommendation"]).label if scoring["recommendation"] else "",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from interview.models import Feedback, Role, Room, RoomConnection, RoomState
+from interview.models import Feedback, Problem, Role, Room, RoomConnection, RoomState
+from interview.problem_bank import PHASED_SECTIONS
 
 
 def room_participants(room: Room, *, now: datetime) -> list[dict]:
@@ -71,3 +72,36 @@ def room_self_assessment(room: Room, role: Role | None) -> dict | None:
             for d in room.problem.rubric
         ]
     }
+
+
+def room_twists(room: Room) -> list[dict]:
+    """The twists revealed so far, in order, as both participants see them (the interviewer's
+    notes on a good adaptation are in the kit, not here)."""
+    by_key = {twist["key"]: twist for twist in room.problem.twists}
+    return [
+        {
+            "key": reveal.key,
+            "title": by_key[reveal.key]["title"],
+            "reveal": by_key[reveal.key]["reveal"],
+            "phase": reveal.phase,
+            "minute": int(reveal.elapsed // 60),
+            "revealed_at": reveal.revealed_at.isoformat(),
+        }
+        for reveal in room.twist_reveals.all()
+        if reveal.key in by_key
+    ]
+
+
+def guide_by_phase(problem: Problem) -> list[dict]:
+    """The guide's hints, follow-ups and strong-answer points grouped under each phase, in the
+    problem's phase order, for the interviewer to read phase by phase."""
+    return [
+        {
+            "name": phase["name"],
+            **{
+                section: [item["text"] for item in problem.guide.get(section, []) if item["phase"] == phase["name"]]
+                for section in PHASED_SECTIONS
+            },
+        }
+        for phase in problem.phases
+    ]

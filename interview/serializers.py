@@ -8,22 +8,24 @@ what the candidate never receives. Context: `user` (the viewer) and `base_url`
 from __future__ import annotations
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interview.markup import render_markdown
-from interview.models import NoteKind, Problem, Recommendation, Report, Role, Room
-from interview.selectors import room_feedback_for, room_self_assessment
+from interview.models import Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
+from interview.selectors import room_feedback_for, room_self_assessment, room_twists
 from interview.timer import ACTIONS
 
 
 class ProblemSummarySerializer(serializers.ModelSerializer):
-    """What the bank shows anyone signed in. The statement is left out on purpose: a
-    candidate should meet the prompt in the room, not read it up beforehand."""
+    """A problem as the list shows it; its author's username is null for the shipped bank."""
+
+    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
 
     class Meta:
         model = Problem
-        fields = ["slug", "title", "summary", "difficulty", "tags", "phases"]
+        fields = ["slug", "title", "summary", "difficulty", "tags", "phases", "owner", "shared"]
 
 
 class ProblemSerializer(ProblemSummarySerializer):
@@ -37,10 +39,30 @@ class ProblemSerializer(ProblemSummarySerializer):
 
 
 class ProblemInterviewerSerializer(ProblemSerializer):
-    """Adds the interviewer's kit; never used for a candidate."""
+    """Adds the interviewer's kit: for the interviewer in a room, and for a problem's author."""
 
     class Meta(ProblemSerializer.Meta):
-        fields = [*ProblemSerializer.Meta.fields, "guide", "rubric", "reference_diagram"]
+        fields = [*ProblemSerializer.Meta.fields, "guide", "rubric", "reference_diagram", "twists"]
+
+
+class ProblemWriteSerializer(serializers.Serializer):
+    """A problem you write: the fields of a problem file, checked as the bank's are (the
+    error names the field, e.g. `rubric[2].levels`)."""
+
+    title = serializers.CharField(max_length=200)
+    summary = serializers.CharField(max_length=300)
+    difficulty = serializers.ChoiceField(Difficulty.choices)
+    tags = serializers.ListField(child=serializers.CharField())
+    statement = serializers.CharField(help_text="Markdown, shown to the candidate.")
+    phases = serializers.JSONField(required=False, help_text="List of {name, minutes}; the standard four if left out.")
+    guide = serializers.JSONField(
+        help_text="{clarifications: [{question, answer}], scale: [text], hints|followups|strong_answer: "
+        "[{phase, text}], pitfalls: [text]}"
+    )
+    rubric = serializers.JSONField(help_text="[{key, name, description, levels: [4 descriptors]}]")
+    reference_diagram = serializers.JSONField(help_text="Graph JSON, schema 1.")
+    twists = serializers.JSONField(required=False, help_text="[{key, title, reveal, good_adaptation}]")
+    shared = serializers.BooleanField(required=False, default=False, help_text="Let every user see and use it.")
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -109,6 +131,15 @@ class SelfAssessmentSerializer(serializers.Serializer):
     dimensions = SelfRatingSerializer(many=True, read_only=True)
 
 
+class TwistSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    reveal = serializers.CharField(help_text="The new constraint, as the candidate reads it.")
+    phase = serializers.CharField(help_text="The phase the interview was in when it was revealed.")
+    minute = serializers.IntegerField(help_text="Minutes of interview time at the reveal.")
+    revealed_at = serializers.DateTimeField()
+
+
 class CandidateRoomSerializer(RoomListSerializer):
     problem = ProblemSerializer()
     timer = serializers.SerializerMethodField()
@@ -116,9 +147,18 @@ class CandidateRoomSerializer(RoomListSerializer):
     diagram = serializers.SerializerMethodField()
     feedback = serializers.SerializerMethodField()
     self_assessment = serializers.SerializerMethodField()
+    twists = serializers.SerializerMethodField()
 
     class Meta(RoomListSerializer.Meta):
-        fields = [*RoomListSerializer.Meta.fields, "timer", "candidate_notes", "diagram", "feedback", "self_assessment"]
+        fields = [
+            *RoomListSerializer.Meta.fields,
+            *("timer", "candidate_notes", "diagram", "feedback", "self_assessment", "twists"),
+        ]
+
+    @extend_schema_field(TwistSerializer(many=True))
+    def get_twists(self, room: Room) -> list[dict]:
+        """The twists the interviewer has revealed, in order."""
+        return room_twists(room)
 
     @extend_schema_field(SelfAssessmentSerializer(allow_null=True))
     def get_self_assessment(self, room: Room) -> dict | None:
@@ -170,8 +210,16 @@ def room_serializer_class(role: Role) -> type[CandidateRoomSerializer]:
     return InterviewerRoomSerializer if role == Role.INTERVIEWER else CandidateRoomSerializer
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class VisibleProblemField(serializers.SlugRelatedField):
+    """A problem the requesting user may use, by slug; anyone else's private one is "not found"."""
+
+    def get_queryset(self):
+        return Problem.objects.visible_to(self.context["request"].user)
+
+
 class RoomCreateSerializer(serializers.Serializer):
-    problem = serializers.SlugRelatedField(slug_field="slug", queryset=Problem.objects.all())
+    problem = VisibleProblemField(slug_field="slug")
 
 
 class JoinSerializer(serializers.Serializer):
@@ -180,6 +228,10 @@ class JoinSerializer(serializers.Serializer):
 
 class TimerActionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(ACTIONS)
+
+
+class TwistRevealSerializer(serializers.Serializer):
+    key = serializers.CharField(max_length=80, help_text="The key of one of the problem's twists.")
 
 
 class PhasesSerializer(serializers.Serializer):

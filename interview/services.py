@@ -5,6 +5,7 @@ Who may do what is decided here once, so the same rule holds on every path.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from diagrams.models import Diagram, DiagramOp
 from diagrams.services import diagram_apply_op, diagram_op_find
@@ -33,23 +35,77 @@ from interview.models import (
     Score,
     SelfAssessment,
     TimerEvent,
+    TwistReveal,
     new_invite_token,
 )
-from interview.problem_bank import read_problem_bank
-from interview.selectors import room_participants, room_scoring, room_self_assessment
+from interview.problem_bank import parse_problem, read_problem_bank
+from interview.selectors import room_participants, room_scoring, room_self_assessment, room_twists
 from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
 
 
-def problem_bank_load(*, directory: Path) -> tuple[int, int]:
-    """Create or update every problem from its file; returns (created, updated)."""
-    created = updated = 0
+def problem_bank_load(*, directory: Path) -> tuple[int, int, int]:
+    """Create or update every problem from its file; returns (created, updated, unchanged)."""
+    created = updated = unchanged = 0
     with transaction.atomic():
         for fields in read_problem_bank(directory):
-            _, was_created = Problem.objects.update_or_create(slug=fields["slug"], defaults=fields)
-            created += was_created
-            updated += not was_created
-    return created, updated
+            problem = Problem.objects.filter(slug=fields["slug"]).first()
+            if problem is None:
+                Problem.objects.create(**fields)
+                created += 1
+            elif any(getattr(problem, name) != value for name, value in fields.items()):
+                Problem.objects.filter(pk=problem.pk).update(**fields, updated_at=timezone.now())
+                updated += 1
+            else:
+                unchanged += 1
+    return created, updated, unchanged
+
+
+def _problem_fields(data: dict, slug: str) -> dict:
+    """The checked fields of a problem written in the app; Invalid names the field at fault."""
+    try:
+        return parse_problem({**data, "slug": slug}, slug=slug)
+    except ValueError as error:
+        field, _, problem = str(error).partition(": ")
+        raise Invalid(problem, field=field) from None
+
+
+@transaction.atomic
+def problem_save(*, by: AbstractBaseUser, data: object, problem: Problem | None = None) -> Problem:
+    """Create a user's own problem, or change one they wrote. `data` holds the fields of a
+    problem file (less the slug, which is made up from the title) and `shared`."""
+    if problem is not None and problem.owner_id != by.pk:
+        raise Forbidden("only the author of a problem can change it")
+    if not isinstance(data, dict):
+        raise Invalid("a problem must be an object of fields", field="problem")
+    shared = data.get("shared", problem.shared if problem else False)
+    if not isinstance(shared, bool):
+        raise Invalid("must be true or false", field="shared")
+    slug = (
+        problem.slug if problem else f"{slugify(str(data.get('title', '')))[:60] or 'problem'}-{secrets.token_hex(3)}"
+    )
+    checked = _problem_fields({key: value for key, value in data.items() if key != "shared"}, slug)
+    if problem is None:
+        return Problem.objects.create(**checked, owner=by, shared=shared)
+    for name, value in checked.items():
+        setattr(problem, name, value)
+    problem.shared = shared
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def problem_delete(*, problem: Problem, by: AbstractBaseUser) -> None:
+    if problem.owner_id != by.pk:
+        raise Forbidden("only the author of a problem can delete it")
+    rooms = problem.rooms.count()
+    if rooms:
+        raise Conflict(
+            f"{rooms} room{'s' if rooms > 1 else ''} used this problem, and their reports need it; "
+            "make it private instead",
+            field="problem",
+        )
+    problem.delete()
 
 
 def _require_interviewer(room: Room, user: AbstractBaseUser, doing: str) -> None:
@@ -184,6 +240,28 @@ def timer_control(*, room: Room, by: AbstractBaseUser, action: str, now: datetim
     TimerEvent.objects.create(room=room, kind=action, at=now, phase_index=room.timer_phase_index, by=by)
     _broadcast_timer(room, action)
     return room
+
+
+@transaction.atomic
+def twist_reveal(*, room: Room, by: AbstractBaseUser, key: object, now: datetime | None = None) -> TwistReveal:
+    """Reveal one of the problem's twists: logged with the phase and time, and sent live to
+    both participants."""
+    room = _locked(room)
+    now = now or timezone.now()
+    _require_interviewer(room, by, "reveal a twist")
+    keys = [twist["key"] for twist in room.problem.twists]
+    if key not in keys:
+        raise Invalid(f"no twist {key!r} in this problem; expected one of {', '.join(keys) or 'none'}", field="key")
+    if room.state == RoomState.ENDED:
+        raise Invalid("the interview has ended; twists can no longer be revealed", field="key")
+    if room.twist_reveals.filter(key=key).exists():
+        raise Conflict(f"the twist {key!r} is already revealed", field="key")
+    timer = room.timer
+    reveal = TwistReveal.objects.create(
+        room=room, key=key, revealed_at=now, phase=timer.phase.name, elapsed=timer.total_elapsed_at(now)
+    )
+    broadcast_on_commit(room_group(room.pk), {"type": "room.twists", "twists": room_twists(room)})
+    return reveal
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from diagrams.dot import KIND_STYLES
@@ -18,8 +19,9 @@ from diagrams.graph import normalize
 from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
-from interview.forms import SignupForm
-from interview.models import NoteKind, Problem, Recommendation, Role, Room
+from interview.forms import ProblemForm, SignupForm
+from interview.models import Difficulty, NoteKind, Problem, Recommendation, Role, Room
+from interview.selectors import guide_by_phase
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +52,99 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def problem_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "interview/problem_list.html", {"problems": Problem.objects.all()})
+    visible = list(Problem.objects.visible_to(request.user).select_related("owner"))
+    query = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "")
+    difficulty = request.GET.get("difficulty", "")
+    words = query.lower().split()
+    problems = [
+        problem
+        for problem in visible
+        if (not tag or tag in problem.tags)
+        and (not difficulty or problem.difficulty == difficulty)
+        and all(word in f"{problem.title} {problem.summary} {' '.join(problem.tags)}".lower() for word in words)
+    ]
+    context = {
+        "problems": problems,
+        "tags": sorted({tag for problem in visible for tag in problem.tags}),
+        "difficulties": Difficulty.choices,
+        "filters": {"q": query, "tag": tag, "difficulty": difficulty},
+        "filtered": bool(query or tag or difficulty),
+    }
+    return render(request, "interview/problem_list.html", context)
+
+
+@login_required
+def problem_reference_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    """The reference diagram as an image for the problem list's thumbnails."""
+    problem = get_object_or_404(Problem.objects.visible_to(request.user), slug=slug)
+    svg = _reference_svg(problem)
+    if svg is None:
+        return HttpResponse("the reference diagram could not be drawn", status=503, content_type="text/plain")
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    # Served from our origin: if opened on its own, nothing in it may run or load.
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+# The first part of a problem field's path, as services name it, to the form field holding it.
+_FORM_FIELD = {"guide": "kit", "rubric": "kit", "twists": "kit"}
+
+
+def _problem_form(request: HttpRequest, problem: Problem | None) -> HttpResponse:
+    if request.method == "POST":
+        form = ProblemForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                saved = services.problem_save(by=request.user, data=form.problem_data, problem=problem)
+            except RoomError as error:
+                field = re.split(r"[.\[]", error.field or "", maxsplit=1)[0]
+                field = _FORM_FIELD.get(field, field)
+                where = f"{error.field}: " if error.field and error.field != field else ""
+                form.add_error(field if field in form.fields else None, f"{where}{error.message}")
+            else:
+                messages.success(request, f"Saved “{saved.title}”.")
+                return redirect(f"{reverse('problem-list')}?{urlencode({'q': saved.title})}")
+    else:
+        source = problem
+        if problem is None and request.GET.get("from"):
+            source = get_object_or_404(Problem.objects.visible_to(request.user), slug=request.GET["from"])
+        form = ProblemForm(initial=ProblemForm.initial_from(source) if source else None, user=request.user)
+        if problem is None and source is not None:
+            form.initial["title"] = f"{source.title} (my version)"
+            form.initial["shared"] = False
+    return render(request, "interview/problem_form.html", {"form": form, "problem": problem})
+
+
+@login_required
+def problem_new(request: HttpRequest) -> HttpResponse:
+    return _problem_form(request, None)
+
+
+@login_required
+def problem_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    problem = get_object_or_404(Problem.objects.filter(owner=request.user), slug=slug)
+    return _problem_form(request, problem)
+
+
+@login_required
+@require_POST
+def problem_delete(request: HttpRequest, slug: str) -> HttpResponse:
+    problem = get_object_or_404(Problem.objects.filter(owner=request.user), slug=slug)
+    try:
+        services.problem_delete(problem=problem, by=request.user)
+    except RoomError as error:
+        messages.error(request, error.message)
+        return redirect("problem-edit", slug=slug)
+    messages.success(request, f"Deleted “{problem.title}”.")
+    return redirect("problem-list")
 
 
 @login_required
 @require_POST
 def room_create(request: HttpRequest) -> HttpResponse:
-    problem = Problem.objects.filter(slug=request.POST.get("problem", "")).first()
+    problem = Problem.objects.visible_to(request.user).filter(slug=request.POST.get("problem", "")).first()
     if problem is None:
         messages.error(request, "Pick a problem from the bank to open a room.")
         return redirect("problem-list")
@@ -98,6 +186,8 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         # candidate's page cannot contain it even by a template slip.
         context["kit"] = {
             "guide": room.problem.guide,
+            "by_phase": guide_by_phase(room.problem),
+            "twists": room.problem.twists,
             "rubric": room.problem.rubric,
             "reference_svg": _reference_svg(room.problem),
             "interviewer_notes": notes.get(NoteKind.INTERVIEWER, ""),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 
 import pytest
@@ -11,6 +13,7 @@ from django.test import Client
 
 from interview import services
 from interview.models import Problem, Room
+from interview.problem_bank import read_problem_bank
 from tests import servers
 
 PASSWORD = "a-long-test-password-42"
@@ -36,9 +39,23 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+@functools.cache
+def bank() -> tuple[dict, ...]:
+    """The shipped problem files, read once per test session."""
+    return tuple(read_problem_bank(settings.BASE_DIR / "problems"))
+
+
+def problem_data(**changes) -> dict:
+    """The fields of a problem as a user writes them: a copy of the bank's ad problem, retitled."""
+    fields = copy.deepcopy(next(p for p in bank() if p["slug"] == "ad-click-prediction"))
+    del fields["slug"]
+    return {**fields, "title": "Sponsored listings CTR", **changes}
+
+
 @pytest.fixture
 def problem(db) -> Problem:
-    services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+    """The video recommendation problem, with the rest of the bank beside it."""
+    Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
     return Problem.objects.get(slug="video-recommendation")
 
 

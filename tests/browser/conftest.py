@@ -65,7 +65,7 @@ def new_context(browser, app_url):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(base_url=app_url, viewport={"width": 1280, "height": 720}, **options)
+        context = browser.new_context(**{"base_url": app_url, "viewport": {"width": 1280, "height": 720}, **options})
         contexts.append(context)
         return context
 

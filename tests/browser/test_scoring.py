@@ -16,7 +16,7 @@ def test_scoring_is_private_until_shared(open_room, live_room, interviewer, cand
     modeling.locator(".level-option").nth(2).click()
     modeling.get_by_label("Comment").fill("Two stages, clear trade-offs")
     ines.get_by_label("Summary").fill("Strong structure; metrics need work")
-    ines.get_by_label("Recommendation").select_option("yes")
+    ines.locator("select[name=recommendation]").select_option("yes")
 
     other_tab.get_by_role("tab", name="Scoring").click()
     other = other_tab.locator('fieldset[data-dimension="modeling"]')

@@ -94,7 +94,7 @@ def test_a_whole_interview(fresh_context):
     dimensions = ines.locator("fieldset.rubric-dimension")
     for i in range(dimensions.count()):
         dimensions.nth(i).locator(".level-option").nth(2).click()
-    ines.get_by_label("Recommendation").select_option("yes")
+    ines.locator("select[name=recommendation]").select_option("yes")
     ines.get_by_label("Summary").fill("Clear two-stage design")
     expect(ines.locator("#scoring-save-state")).to_have_text("Saved")
 

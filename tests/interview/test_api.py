@@ -21,15 +21,17 @@ def test_anonymous_gets_401_or_403(joined_room):
         assert APIClient().get(url).status_code in (401, 403)
 
 
-def test_problem_bank_has_title_tags_and_difficulty_but_not_the_prompt(problem, stranger):
+def test_problem_bank_shows_the_statement_but_not_the_kit(problem, stranger):
     response = api_for(stranger).get("/api/problems/")
     assert response.status_code == 200
     slugs = {p["slug"]: p for p in response.json()}
     assert slugs["video-recommendation"]["difficulty"] == "medium"
     assert "two-stage" in slugs["video-recommendation"]["tags"]
+    assert slugs["video-recommendation"]["owner"] is None
     detail = api_for(stranger).get("/api/problems/video-recommendation/").json()
     assert detail["phases"][0] == {"name": "Requirements", "minutes": 5}
-    assert not {"statement", "statement_html", "guide", "rubric", "reference_diagram"} & detail.keys()
+    assert "home feed" in detail["statement_html"]
+    assert not {"guide", "rubric", "reference_diagram", "twists"} & detail.keys()
 
 
 def test_create_room_by_slug(problem, interviewer):

@@ -28,6 +28,8 @@ def interviewed_room(joined_room, interviewer, candidate):
     node = {"id": "rank", "label": "Ranking model", "kind": "ranking"}
     applied, _ = services.diagram_op_apply(room=room, by=candidate, op={"op": "add_node", "node": node})
     DiagramOp.objects.filter(pk=applied.pk).update(at=T0 + timedelta(minutes=10))
+    twist = room.problem.twists[0]["key"]
+    services.twist_reveal(room=room, by=interviewer, key=twist, now=T0 + timedelta(minutes=8, seconds=30))
     services.timer_control(room=room, by=interviewer, action="pause", now=T0 + timedelta(minutes=12))
     services.timer_control(room=room, by=interviewer, action="resume", now=T0 + timedelta(minutes=14))
     services.timer_control(room=room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=17))
@@ -74,6 +76,10 @@ def test_the_interviewers_report_holds_the_whole_session(interviewed_room):
     assert "Diagram at the end of “Data”" in text
     assert "Final diagram" in text
     assert "Candidate generation" in text
+    twist = interviewed_room.problem.twists[0]
+    assert (
+        f"Twists revealed When New constraint What a good adaptation looks like Data, minute 8 {twist['title']}" in text
+    )
     # The hostile note is printed as text, and nothing was fetched for it.
     assert "file:///etc/passwd" in text
     assert "weak on metrics" in text
@@ -91,11 +97,7 @@ def test_the_report_fetches_nothing_but_data_urls():
     for url in ("file:///etc/passwd", "http://127.0.0.1:6379/", "https://example.com/x.png"):
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(url)
-    assert (
-        fetcher.fetch("data:text/plain;base64,aGk=").getvalue()
-        if hasattr(fetcher.fetch("data:text/plain;base64,aGk="), "getvalue")
-        else True
-    )
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
 
 
 def test_candidate_may_export_only_once_feedback_is_shared(interviewed_room, interviewer, candidate, stranger):

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from interview import services
 from interview.models import Room
-from tests.conftest import PASSWORD, client_for
+from tests.conftest import PASSWORD, client_for, problem_data
 
 # Text that only the interviewer's kit holds (guide, rubric, reference diagram).
 INTERVIEWER_ONLY = [
@@ -199,6 +199,20 @@ def test_admin_manages_problems_rooms_and_users(joined_room):
     assert 'name="phases"' not in page
     problem = client.get(reverse("admin:interview_problem_change", args=[joined_room.problem.pk])).content.decode()
     assert 'name="statement"' not in problem
+    assert 'name="shared"' not in problem
+
+
+def test_admin_can_unshare_a_users_problem(interviewer, stranger):
+    mine = services.problem_save(by=interviewer, data={**problem_data(), "shared": True})
+    client = client_for(User.objects.create_superuser("root", password=PASSWORD))
+    url = reverse("admin:interview_problem_change", args=[mine.pk])
+    page = client.get(url).content.decode()
+    assert 'name="shared"' in page
+    assert 'name="statement"' not in page
+    assert client.post(url, {}).status_code == 302
+    mine.refresh_from_db()
+    assert not mine.shared
+    assert "Sponsored listings CTR" not in client_for(stranger).get(reverse("problem-list")).content.decode()
 
 
 def test_my_rooms_shows_when_feedback_is_shared(joined_room, interviewer, candidate):

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from interview.problem_bank import ProblemFileError
+from diagrams.render import RenderError, render_svg
+from interview.problem_bank import ProblemFileError, read_problem_bank
 from interview.services import problem_bank_load
 
 
@@ -12,10 +13,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dir", type=Path, default=settings.BASE_DIR / "problems")
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="only check every file (and render its reference diagram with Graphviz); change nothing",
+        )
 
-    def handle(self, *args, dir: Path, **options):
+    def handle(self, *args, dir: Path, check: bool, **options):
         try:
-            created, updated = problem_bank_load(directory=dir)
+            if check:
+                problems = read_problem_bank(dir)
+                for problem in problems:
+                    try:
+                        render_svg(problem["reference_diagram"])
+                    except RenderError as error:
+                        raise ProblemFileError(f"{problem['slug']}.yaml: reference_diagram: {error}") from None
+                self.stdout.write(self.style.SUCCESS(f"{len(problems)} problems are complete and render."))
+                return
+            created, updated, unchanged = problem_bank_load(directory=dir)
         except ProblemFileError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(self.style.SUCCESS(f"Problem bank loaded: {created} created, {updated} updated."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Problem bank loaded: {created} created, {updated} updated, {unchanged} unchanged.")
+        )

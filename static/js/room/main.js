@@ -9,6 +9,7 @@ import { bindExport } from "./report.js";
 import { ScoringPanel, SelfAssessmentForm, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
 import { toast } from "./toast.js";
+import { TwistsView } from "./twists.js";
 
 const config = JSON.parse(document.getElementById("room-config").textContent);
 
@@ -66,6 +67,13 @@ const diagram = new DiagramEditor({
   onChange: (graph) => scoring?.nodes(graph),
 });
 
+const twists = new TwistsView({
+  section: document.getElementById("twists"),
+  list: document.getElementById("twists-list"),
+  kit: document.getElementById("twist-kit"),
+  connection,
+});
+
 function showSharedFeedback(feedback) {
   if (isInterviewer) return;
   const body = document.getElementById("feedback-body");
@@ -112,6 +120,7 @@ function handle(message) {
       if (scoring) scoring.update(message.room.feedback);
       else showSharedFeedback(message.room.feedback);
       showSelfAssessment(message.room.self_assessment);
+      twists.update(message.room.twists);
       pads.candidate.resync(message.room.candidate_notes);
       if (pads.interviewer) pads.interviewer.resync(message.room.interviewer_notes);
       break;
@@ -126,6 +135,9 @@ function handle(message) {
       break;
     case "feedback.shared":
       showSharedFeedback(message.feedback);
+      break;
+    case "twists":
+      twists.update(message.twists);
       break;
     case "presence":
     case "pong":
@@ -143,6 +155,7 @@ function handle(message) {
       if (message.code === "access_revoked") connection.stop("denied");
       if (message.request === "notes.save") pads[config.role].refused();
       if (message.request === "timer.phases" && phases) phases.refused();
+      if (message.request === "twist.reveal") twists.refused();
       break;
   }
 }
