@@ -16,6 +16,10 @@ from interview.timer import Phase, TimerState
 # Clients beat every 10 s (static/js/room/connection.js): three missed beats and a socket
 # no longer counts, which covers a tab that vanished without closing its socket.
 PRESENCE_STALE_SECONDS = 30
+# The report task's hard time limit; a report "running" for longer than this plus a grace
+# period lost its worker.
+REPORT_TIME_LIMIT_SECONDS = 120
+REPORT_GRACE_SECONDS = 60
 
 
 class Difficulty(models.TextChoices):
@@ -330,6 +334,10 @@ class Report(models.Model):
     error = models.TextField(blank=True)
     pdf = models.FileField(upload_to="reports/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The Celery worker (its node name) building it, so a worker that dies mid-build can hand
+    # its report back when it starts again.
+    worker = models.CharField(max_length=200, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

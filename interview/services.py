@@ -6,7 +6,7 @@ Who may do what is decided here once, so the same rule holds on every path.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -22,6 +22,8 @@ from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
 from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
 from interview.models import (
+    REPORT_GRACE_SECONDS,
+    REPORT_TIME_LIMIT_SECONDS,
     Feedback,
     NoteKind,
     Problem,
@@ -513,12 +515,14 @@ def report_request(*, room: Room, by: AbstractBaseUser, paper: str = Report.Pape
     return report
 
 
-def report_build(*, report_id: int) -> Report:
+def report_build(*, report_id: int, worker: str = "") -> Report:
     """Build a queued report's PDF; a failure is recorded on the report, with its reason."""
     from interview.reports import report_pdf  # WeasyPrint is heavy: only workers load it
 
     report = Report.objects.select_related("room__problem", "room__interviewer", "room__candidate").get(pk=report_id)
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)
+    if report.status == Report.Status.DONE:
+        return report  # a redelivered task message for a report already built
+    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, worker=worker, started_at=timezone.now())
     try:
         pdf = report_pdf(report)
     except Exception as error:  # the reason is shown to the user, who can retry
@@ -532,3 +536,26 @@ def report_build(*, report_id: int) -> Report:
     report.finished_at = timezone.now()
     report.save(update_fields=["pdf", "status", "error", "finished_at"])
     return report
+
+
+def reports_orphaned(*, worker: str) -> list[int]:
+    """Reports that `worker` was building when it died: queued again, their ids returned."""
+    with transaction.atomic():
+        orphans = list(
+            Report.objects.select_for_update()
+            .filter(status=Report.Status.RUNNING, worker=worker)
+            .values_list("pk", flat=True)
+        )
+        Report.objects.filter(pk__in=orphans).update(status=Report.Status.QUEUED, worker="", started_at=None)
+    return orphans
+
+
+def reports_give_up_stale(*, now: datetime | None = None) -> int:
+    """Mark failed the reports "running" for longer than the task's hard time limit allows:
+    their worker died and has not come back. The user sees why and can export again."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS + REPORT_GRACE_SECONDS)
+    return Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=cutoff).update(
+        status=Report.Status.FAILED,
+        error="the worker building this report stopped; export again",
+        finished_at=now or timezone.now(),
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +44,12 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL a server and every process it started, as a crash or the OOM killer would."""
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @contextmanager
@@ -119,12 +126,14 @@ def procfile_process(
         log.seek(0)
         return log.read()
 
+    # A session of its own, so kill_hard can take its children (Celery's pool) down with it.
     process = subprocess.Popen(
         ["/bin/sh", "-c", f"exec {procfile_command(name)}"],
         cwd=BASE_DIR,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         yield process, read_log
@@ -162,7 +171,7 @@ def celery_worker(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker did not start:\n{read_log()[-4000:]}")
             time.sleep(0.1)
-        yield read_log
+        yield process
 
 
 @contextmanager

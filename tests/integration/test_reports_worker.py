@@ -1,17 +1,20 @@
 """A real Celery worker builds a report asked for through the API, on both brokers."""
 
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from kombu import Connection
 from pypdf import PdfReader
 
 from interview import services
-from interview.models import Report
+from interview.models import REPORT_GRACE_SECONDS, REPORT_TIME_LIMIT_SECONDS, Report
 from interview.tasks import report_build
 from tests import servers
+from tests.diagrams.graphs import random_graph
 from tests.interview.test_api import api_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -52,19 +55,75 @@ def test_a_report_requested_through_the_api_is_built_by_a_worker(joined_room, in
     assert "Worker-built summary" in " ".join(page.extract_text() for page in PdfReader(report.pdf.path).pages)
 
 
+def send_build(broker: str, redis_url: str, report: Report) -> None:
+    """Queue the report's task on the given broker, whatever this process is configured for."""
+    if broker == "redis":
+        connection = Connection(redis_url)
+    else:
+        for folder in FILESYSTEM_BROKER.values():
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        # A copy: kombu adds its own entries to the options it is given.
+        connection = Connection("filesystem://", transport_options=dict(FILESYSTEM_BROKER))
+    with connection:
+        report_build.apply_async(args=[report.pk], connection=connection)
+
+
 @pytest.mark.parametrize("broker", ["redis", "filesystem"])
 def test_a_worker_builds_reports_on_either_broker(broker, redis_url, joined_room, interviewer):
     report = Report.objects.create(room=joined_room, requested_by=interviewer, variant="interviewer")
     worker_redis = redis_url if broker == "redis" else None
     with servers.celery_worker(redis_url=worker_redis, database_url=servers.shared_database_url()):
-        if broker == "redis":
-            connection = Connection(redis_url)
-        else:
-            for folder in FILESYSTEM_BROKER.values():
-                Path(folder).mkdir(parents=True, exist_ok=True)
-            connection = Connection("filesystem://", transport_options=FILESYSTEM_BROKER)
-        with connection:
-            report_build.apply_async(args=[report.pk], connection=connection)
+        send_build(broker, redis_url, report)
         report = wait_until_finished(report)
     assert report.status == "done", report.error
     assert report.pdf.read(4) == b"%PDF"
+
+
+@pytest.mark.parametrize("broker", ["redis", "filesystem"])
+def test_a_worker_killed_mid_export_builds_the_report_when_it_starts_again(
+    broker, redis_url, joined_room, interviewer, candidate
+):
+    # A big diagram drawn in parts makes the build last long enough to die in the middle of it.
+    graph = random_graph(3, nodes=120, groups=3)
+    services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "replace", "graph": graph})
+    report = Report.objects.create(room=joined_room, requested_by=interviewer, variant="interviewer")
+    worker = {"redis_url": redis_url if broker == "redis" else None, "database_url": servers.shared_database_url()}
+    with servers.celery_worker(**worker) as process:
+        send_build(broker, redis_url, report)
+        deadline = time.monotonic() + 30
+        while Report.objects.get(pk=report.pk).status != Report.Status.RUNNING:
+            assert time.monotonic() < deadline, "the worker never started the report"
+            time.sleep(0.02)
+        servers.kill_hard(process)
+    assert Report.objects.get(pk=report.pk).status == Report.Status.RUNNING
+    with servers.celery_worker(**worker):
+        report = wait_until_finished(report)
+    assert report.status == "done", report.error
+    assert report.pdf.read(4) == b"%PDF"
+
+
+def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_again(joined_room, interviewer):
+    lost = Report.objects.create(
+        room=joined_room,
+        requested_by=interviewer,
+        variant="interviewer",
+        status=Report.Status.RUNNING,
+        worker="celery@gone",
+        started_at=timezone.now() - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS + REPORT_GRACE_SECONDS + 1),
+    )
+    busy = Report.objects.create(
+        room=joined_room,
+        requested_by=interviewer,
+        variant="interviewer",
+        status=Report.Status.RUNNING,
+        worker="celery@busy",
+        started_at=timezone.now() - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS),
+    )
+    listing = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/reports/").json()
+    by_id = {item["id"]: item for item in listing}
+    assert (by_id[lost.pk]["status"], by_id[lost.pk]["error"]) == (
+        "failed",
+        "the worker building this report stopped; export again",
+    )
+    assert by_id[busy.pk]["status"] == "running"
+    assert api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json").status_code == 202
