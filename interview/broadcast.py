@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+# Set when a broadcast could not be handed to the channel layer (Redis down): the change is
+# committed but some clients missed it. The layer watch (interview.layer_watch) sends every
+# client of this process a fresh snapshot once the layer answers again, and clears it.
+broadcast_lost = threading.Event()
 
 
 def room_group(room_id) -> str:
@@ -20,10 +30,15 @@ def broadcast_on_commit(group: str, event: dict) -> None:
     """Send `event` to `group` once the current transaction commits.
 
     Clients must never hear of a change that could still roll back; outside a transaction
-    Django runs the callback at once.
+    Django runs the callback at once. A broadcast that fails does not fail the change, which
+    is already committed: it is logged as an error and repaired by a resync.
     """
 
     def send() -> None:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        try:
+            async_to_sync(get_channel_layer().group_send)(group, event)
+        except Exception:
+            broadcast_lost.set()
+            logger.exception("broadcast of %s to %s lost; clients will be resynced", event.get("type"), group)
 
     transaction.on_commit(send)

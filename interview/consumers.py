@@ -22,6 +22,9 @@ Protocol (JSON text frames). Client to server:
   {"type": "self.rate", "dimension": k, "level": 1-4|null, "comment": "..."}
                                                        candidate only, after the end
   {"type": "twist.reveal", "key": k}                   interviewer only, before the end
+Any message may carry "save_id" (a string of up to 64 characters): once it is handled and
+committed the server answers {"type": "saved", "request": <type>, "save_id": ...}, and an error
+about it carries the same save_id, so a page can say "Saved" only when it is true.
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
@@ -57,6 +60,7 @@ from diagrams.text import format_text
 from interview import services
 from interview.broadcast import interviewer_group, room_group
 from interview.errors import Forbidden, Invalid, RoomError
+from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
 from interview.selectors import room_participants
 from interview.serializers import diagram_state, room_serializer_class
@@ -98,10 +102,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.accept()
         await database_sync_to_async(services.presence_connect)(room=room, user=user, channel_name=self.channel_name)
         await self._send_snapshot()
+        watch_register(self)
 
     async def disconnect(self, code: int) -> None:
         if self.role is None:
             return
+        watch_unregister(self)
         # Presence first: the other side should see us leave at once, whatever the channel
         # layer takes to unsubscribe.
         await database_sync_to_async(self._presence_disconnect)()
@@ -134,8 +140,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             error["field"] = field
         if request:
             error["request"] = request["type"]
-            if isinstance(request.get("client_op_id"), str):
-                error["client_op_id"] = request["client_op_id"]
+            for key in ("client_op_id", "save_id"):
+                if isinstance(request.get(key), str):
+                    error[key] = request[key]
         await self.send_json(error)
 
     # Client messages
@@ -160,8 +167,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             known = ", ".join(sorted(self.HANDLERS))
             await self.send_error("unknown_type", f"unknown message type {message['type']!r}; expected one of {known}")
             return
+        save_id = message.get("save_id")
         try:
+            if save_id is not None and not (isinstance(save_id, str) and len(save_id) <= 64):
+                raise Invalid("'save_id' must be a string of at most 64 characters", field="save_id")
             await handler(self, message)
+            if save_id is not None:
+                # Only now is the change committed: the page may say "Saved".
+                await self.send_json({"type": "saved", "request": message["type"], "save_id": save_id})
         except RoomError as error:
             await self.send_error(error.code, error.message, field=error.field, request=message)
         except Exception:
@@ -422,6 +435,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self._revoke()
         else:
             await self.send_json(snapshot)
+
+    async def resync(self) -> None:
+        """A fresh snapshot, for when this client may have missed broadcasts."""
+        await self._send_snapshot()
 
     async def _revoke(self) -> None:
         await self.send_error("access_revoked", "you are no longer a participant in this room")

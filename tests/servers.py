@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -9,8 +10,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 from django.db import connection
@@ -52,24 +55,96 @@ def kill_hard(process: subprocess.Popen) -> None:
     process.wait()
 
 
+class FlakyLink:
+    """A TCP proxy on loopback in front of a server, whose link can be cut (every connection
+    through it closed, new ones refused) and restored: a network drop a browser cannot tell
+    from a real one."""
+
+    def __init__(self, target_url: str) -> None:
+        self.target = ("127.0.0.1", int(target_url.rsplit(":", 1)[1]))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.up = True
+        self.open: set[socket.socket] = set()
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return  # closed
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.open.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self.up = False
+        with self.lock:
+            for end in self.open:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+            self.open.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self.listener.close()
+
+
+class RedisServer:
+    """A private redis-server on a loopback port that can be stopped and started again on
+    that same port, as an outage and a recovery."""
+
+    def __init__(self) -> None:
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            raise RuntimeError(
+                "redis-server is not installed: run `make test` (installs it) or apt-get install redis-server"
+            )
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port, self.process)
+
+    def stop(self) -> None:
+        stop(self.process)
+
+
 @contextmanager
 def throwaway_redis():
     """A private redis-server on a free loopback port, gone after the block."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        raise RuntimeError(
-            "redis-server is not installed: run `make test` (installs it) or apt-get install redis-server"
-        )
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
+    server = RedisServer()
+    server.start()
     try:
-        wait_for_port(port, process)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        stop(process)
+        server.stop()
 
 
 def shared_database_url() -> str:
@@ -143,9 +218,9 @@ def procfile_process(
 
 
 @contextmanager
-def asgi_server(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None):
-    """The Procfile's web process on a free port; yields its base URL."""
-    port = free_port()
+def asgi_process(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, port: int = 0):
+    """The Procfile's web process, on `port` (a free one if 0); yields (base URL, process)."""
+    port = port or free_port()
     with procfile_process("web", redis_url=redis_url, database_url=database_url, var_dir=var_dir, port=port) as (
         process,
         read_log,
@@ -154,7 +229,14 @@ def asgi_server(*, redis_url: str | None, database_url: str | None, var_dir: Pat
             wait_for_port(port, process)
         except (RuntimeError, TimeoutError) as error:
             raise RuntimeError(f"{error}; server output:\n{read_log()[-4000:]}") from None
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port}", process
+
+
+@contextmanager
+def asgi_server(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None):
+    """The Procfile's web process on a free port; yields its base URL."""
+    with asgi_process(redis_url=redis_url, database_url=database_url, var_dir=var_dir) as (url, _):
+        yield url
 
 
 @contextmanager
@@ -190,14 +272,16 @@ def fresh_app(var_dir: Path, *, redis_url: str | None = None):
         yield url
 
 
-def wait_for_disconnects(timeout: float = 10.0) -> None:
-    """Wait until server processes have run the disconnect handlers of closed sockets.
+def wait_for_disconnects(timeout: float = 10.0, *, since: datetime | None = None) -> None:
+    """Wait until server processes have run the disconnect handlers of closed sockets (those
+    opened since `since`: a killed process never runs them, and its rows only age out).
 
     Those handlers write to the database (presence); flushing the test database under them
     deadlocks PostgreSQL.
     """
     from interview.models import RoomConnection
 
+    rows = RoomConnection.objects.filter(connected_at__gte=since) if since else RoomConnection.objects.all()
     deadline = time.monotonic() + timeout
-    while RoomConnection.objects.exists() and time.monotonic() < deadline:
+    while rows.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -112,13 +112,36 @@ def live_room(browser, problem, interviewer, candidate):
 
 @pytest.fixture
 def open_room(new_context, app_url):
-    def open_as(user, room) -> Page:
+    def open_as(user, room, *, on_websocket=None) -> Page:
         context = new_context()
         context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())
+        if on_websocket:
+            page.on("websocket", on_websocket)
+        page.goto(f"/rooms/{room.pk}/")
+        expect(page.locator("#conn-state")).to_have_text("Live")
+        return page
+
+    return open_as
+
+
+@pytest.fixture
+def open_on(browser):
+    """Pages on a server of the test's own, closed (and their sockets settled) after it."""
+    contexts = []
+
+    def open_as(user, room, url: str) -> Page:
+        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 720})
+        contexts.append(context)
+        context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": url}])
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())
         page.goto(f"/rooms/{room.pk}/")
         expect(page.locator("#conn-state")).to_have_text("Live")
         return page
 
-    return open_as
+    yield open_as
+    for context in contexts:
+        context.close()
+    off_the_loop(servers.wait_for_disconnects)

@@ -24,3 +24,14 @@ def new_page(new_context, **options) -> Page:
 
 def wait_version(page: Page, version: int) -> None:
     expect(page.locator("#diagram-svg")).to_have_attribute("data-version", str(version))
+
+
+def add_block(page: Page, label: str, *, kind: str | None = None) -> None:
+    """A block placed from the palette (`kind`) or with N, then named: two ops."""
+    if kind:
+        page.locator(f'#diagram-palette button[data-kind="{kind}"]').click()
+    else:
+        page.locator("body").press("n")
+    expect(page.locator("#diagram-node-label")).to_be_focused()
+    page.keyboard.type(label)
+    page.keyboard.press("Enter")

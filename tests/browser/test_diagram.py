@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import NODES_JS, wait_version
+from tests.browser.pages import NODES_JS, add_block, wait_version
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -140,3 +140,26 @@ def test_dragging_from_one_node_to_another_connects_them(open_room, live_room, c
     carl.mouse.up()
     wait_version(carl, 2)
     expect(carl.locator("#diagram-svg g.edge")).to_have_count(1)
+
+
+def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    for label in ("Events", "Features", "Ranker"):
+        add_block(carl, label)
+    wait_version(carl, 6)
+    # The last two blocks: select one with ], add the other with {, connect, then group them.
+    carl.locator("body").press("Escape")
+    carl.locator("body").press("]")
+    carl.locator("body").press("{")
+    carl.locator("body").press("c")
+    wait_version(carl, 7)
+    carl.locator("body").press("g")
+    wait_version(carl, 8)
+    carl.locator("body").press("d")
+    wait_version(ines, 9)
+    expect(ines.locator("#diagram-svg g.node")).to_have_count(3)
+    expect(ines.locator("#diagram-svg g.edge")).to_have_count(1)
+    expect(ines.locator("#diagram-svg g.cluster")).to_have_count(1)
+    expect(ines.locator("#diagram-direction")).to_have_text("TB")
+    assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)

@@ -1,12 +1,14 @@
 """Two people in two browsers: sign up, open a room, join by invite, run the timer."""
 
+import html
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
 from interview.models import PRESENCE_STALE_SECONDS, TimerEvent
-from tests.browser.pages import new_page, sign_up
+from tests import servers
+from tests.browser.pages import NODES_JS, add_block, new_page, sign_up, wait_version
 from tests.conftest import PASSWORD
 from tests.interview.test_views import INTERVIEWER_ONLY
 
@@ -123,3 +125,70 @@ def test_timer_turns_amber_at_one_minute_and_red_on_overrun(new_context, elapsed
         elapsed,
     )
     assert result == [level, text]
+
+
+def test_the_candidate_never_receives_interviewer_only_text(open_room, live_room, interviewer, candidate):
+    """Neither in the page nor in any WebSocket frame, whatever the interviewer does."""
+    frames: list[str] = []
+
+    def record(socket) -> None:
+        socket.on("framereceived", lambda payload: frames.append(payload if isinstance(payload, str) else ""))
+
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room, on_websocket=record)
+    secret_note = "Private: probe their metric choice again"
+    ines.get_by_role("tab", name="Private").click()
+    ines.locator("#interviewer-notes").fill(secret_note)
+    expect(ines.locator('.save-state[data-for="interviewer-notes"]')).to_have_text("Saved")
+    ines.get_by_role("tab", name="Scoring").click()
+    modeling = ines.locator('fieldset[data-dimension="modeling"]')
+    modeling.locator(".level-option").nth(1).click()
+    modeling.get_by_label("Comment").fill("Unshared: weak on retrieval")
+    expect(ines.locator("#scoring-save-state")).to_have_text("Saved")
+    ines.get_by_role("button", name="Start").click()
+    expect(carl.locator("#timer-status")).to_have_text("Running")
+    # A reload brings a fresh snapshot over a new socket: that one is recorded too.
+    carl.reload()
+    expect(carl.locator("#conn-state")).to_have_text("Live")
+
+    twists = live_room.problem.twists
+    hidden = [*INTERVIEWER_ONLY, secret_note, "Unshared: weak on retrieval"]
+    hidden += [text for twist in twists for text in (twist["title"], twist["good_adaptation"])]
+    page_text = html.unescape(carl.content())
+    assert any('"type":"snapshot"' in frame for frame in frames)
+    for text in hidden:
+        assert text not in page_text
+        assert not any(text in frame for frame in frames), text
+
+
+def test_a_network_drop_reconnects_and_resyncs_and_a_reload_keeps_everything(
+    open_on, app_url, live_room, interviewer, candidate
+):
+    link = servers.FlakyLink(app_url)
+    try:
+        ines = open_on(interviewer, live_room, app_url)
+        carl = open_on(candidate, live_room, link.url)
+        expect(ines.locator('#presence [data-role="candidate"]')).to_have_attribute("data-connected", "true")
+        link.cut()
+        expect(carl.locator("#conn-state")).to_have_text("Reconnecting…")
+        carl.context.set_offline(True)
+        # Meanwhile the interviewer starts and draws.
+        ines.get_by_role("button", name="Start").click()
+        add_block(ines, "Ranker")
+        wait_version(ines, 2)
+        expect(carl.locator("#timer-status")).to_have_text("Not started")
+
+        link.restore()
+        carl.context.set_offline(False)
+        expect(carl.locator("#conn-state")).to_have_text("Live", timeout=5000)
+        expect(carl.locator("#timer-status")).to_have_text("Running")
+        wait_version(carl, 2)
+        assert carl.evaluate(NODES_JS) == ines.evaluate(NODES_JS)
+
+        carl.reload()
+        expect(carl.locator("#conn-state")).to_have_text("Live")
+        expect(carl.locator("#timer-status")).to_have_text("Running")
+        wait_version(carl, 2)
+        assert carl.evaluate(NODES_JS) == ines.evaluate(NODES_JS)
+    finally:
+        link.close()

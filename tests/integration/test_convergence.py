@@ -150,6 +150,12 @@ def server(redis_url, django_db_setup, django_db_blocker):
         yield url
 
 
+@pytest.fixture
+def signed_in(interviewer, candidate) -> dict[str, str]:
+    """Session cookies, made once for all the examples of a test."""
+    return {"carl": session_cookie(candidate), "ines": session_cookie(interviewer)}
+
+
 async def until(clients: list[Client], done) -> None:
     progress = clients[0].progress
     while not done():
@@ -161,6 +167,7 @@ async def run(server: str, room: Room, cookies: list[str], plans) -> list[Client
     url = server.replace("http", "ws", 1) + f"/ws/rooms/{room.pk}/"
     progress = asyncio.Event()
     clients = [Client(f"c{i}", url, cookie, progress=progress) for i, cookie in enumerate(cookies)]
+
     await asyncio.gather(*(client.open() for client in clients))
 
     async def play(client: Client, plan) -> None:
@@ -179,8 +186,7 @@ async def run(server: str, room: Room, cookies: list[str], plans) -> list[Client
             await client.ws.send(json.dumps({"type": "diagram.sync", "since": client.version}))
         final = max(client.version for client in clients)
         await until(clients, lambda: all(client.version >= final for client in clients))
-    for client in clients:
-        await client.drop()
+    await asyncio.gather(*(client.drop() for client in clients))
     return clients
 
 
@@ -192,12 +198,13 @@ async def run(server: str, room: Room, cookies: list[str], plans) -> list[Client
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plans=st.tuples(client_plan, client_plan, client_plan))
-def test_three_clients_converge_on_what_the_database_holds(server, problem, interviewer, candidate, plans):
+def test_three_clients_converge_on_what_the_database_holds(server, problem, interviewer, candidate, signed_in, plans):
+
     room = services.room_join(
         token=services.room_create(problem=problem, interviewer=interviewer).invite_token, user=candidate
     )
     # Two tabs of the candidate and one of the interviewer.
-    cookies = [session_cookie(candidate), session_cookie(candidate), session_cookie(interviewer)]
+    cookies = [signed_in["carl"], signed_in["carl"], signed_in["ines"]]
     clients = asyncio.run(run(server, room, cookies, plans))
 
     room.diagram.refresh_from_db()

@@ -5,12 +5,17 @@ process. With an in-process channel layer these messages could never arrive.
 """
 
 import asyncio
+import base64
 import json
+import os
+import socket
+import time
 
 import pytest
 from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 
+from interview.models import RoomConnection
 from tests import servers
 from tests.conftest import session_cookie
 
@@ -89,3 +94,45 @@ async def test_timer_presence_notes_and_diagram_cross_processes(two_servers, joi
             assert "ANN index" in svg["svg"]
 
         await wait_presence(candidate_ws, "interviewer", connected=False)
+
+
+def vanishing_client(base_url: str, room, cookie: str) -> socket.socket:
+    """A WebSocket handshake over a raw socket that then never reads or writes again: a
+    laptop lid closed, a phone in a tunnel. It never answers the server's pings."""
+    host, port = base_url.removeprefix("http://").split(":")
+    raw = socket.create_connection((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(
+        (
+            f"GET /ws/rooms/{room.pk}/ HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Origin: {base_url}\r\nCookie: sessionid={cookie}\r\n\r\n"
+        ).encode()
+    )
+    assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+    return raw
+
+
+async def test_a_client_that_vanishes_is_dropped_and_the_other_side_sees_it_leave(
+    two_servers, joined_room, interviewer, candidate
+):
+    first, _ = two_servers
+    cookie = await database_sync_to_async(session_cookie)(candidate)
+    async with await open_room(first, joined_room, interviewer) as interviewer_ws:
+        await receive_type(interviewer_ws, "snapshot")
+        raw = vanishing_client(first, joined_room, cookie)
+        try:
+            await wait_presence(interviewer_ws, "candidate", connected=True)
+            started = time.monotonic()
+            # Uvicorn pings every 5 s and gives up 5 s later (the Procfile's --ws-ping-*);
+            # the consumer then leaves its groups and presence drops the socket.
+            async with asyncio.timeout(20):
+                while True:
+                    message = json.loads(await interviewer_ws.recv())
+                    seats = {p["role"]: p for p in message.get("participants", [])}
+                    if message["type"] == "presence" and seats["candidate"]["connected"] is False:
+                        break
+            assert time.monotonic() - started <= 15
+        finally:
+            raw.close()
+    assert not await database_sync_to_async(RoomConnection.objects.filter(user=candidate).exists)()

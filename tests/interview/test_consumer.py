@@ -301,3 +301,21 @@ async def test_removal_is_enforced_even_if_its_broadcast_is_lost(joined_room, ca
     assert (await ws.receive_output(timeout=3)) == {"type": "websocket.close", "code": 4403}
     await ws.disconnect()
     assert not await database_sync_to_async(RoomNote.objects.exists)()
+
+
+async def test_a_save_is_answered_saved_only_once_committed_or_refused_naming_it(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "scoring.score", "dimension": "modeling", "level": 3, "save_id": "s1"})
+    saved = await receive_type(ws_i, "saved")
+    assert saved == {"type": "saved", "request": "scoring.score", "save_id": "s1"}
+    assert await database_sync_to_async(lambda: joined_room.scores.get(dimension="modeling").level)() == 3
+    await ws_c.send_json_to({"type": "scoring.score", "dimension": "modeling", "level": 1, "save_id": "s2"})
+    refused = await receive_type(ws_c, "error")
+    assert (refused["code"], refused["save_id"]) == ("forbidden", "s2")
+    await ws_i.send_json_to({"type": "scoring.score", "dimension": "modeling", "level": 2, "save_id": ["x"]})
+    bad = await receive_type(ws_i, "error")
+    assert (bad["field"], bad["code"]) == ("save_id", "invalid")
+    assert await database_sync_to_async(lambda: joined_room.scores.get(dimension="modeling").level)() == 3
+    await ws_i.disconnect()
+    await ws_c.disconnect()

@@ -1,7 +1,9 @@
 // One WebSocket per participant, reconnected with backoff; after every (re)connect the
 // server sends a fresh snapshot, so the page resyncs by itself.
 const HEARTBEAT_MS = 10000;
-const MAX_BACKOFF_MS = 10000;
+// Short enough that a client is back within a few seconds of a restarted server; the jitter
+// below spreads a crowd of reconnecting clients out.
+const MAX_BACKOFF_MS = 2000;
 // Sent after accept when access is withdrawn; a refusal before accept reaches the browser
 // only as a failed handshake, which checkAccess() tells apart from a network problem.
 const CLOSE_FORBIDDEN = 4403;

@@ -119,6 +119,8 @@ function handle(message) {
       diagram.load(message.room.diagram);
       if (scoring) scoring.update(message.room.feedback);
       else showSharedFeedback(message.room.feedback);
+      // Saves not yet acknowledged may be missing from this snapshot: send them again.
+      (scoring ?? selfAssessment).outbox.resend();
       showSelfAssessment(message.room.self_assessment);
       twists.update(message.room.twists);
       pads.candidate.resync(message.room.candidate_notes);
@@ -139,6 +141,9 @@ function handle(message) {
     case "twists":
       twists.update(message.twists);
       break;
+    case "saved":
+      (scoring ?? selfAssessment).outbox.answered(message.save_id);
+      break;
     case "presence":
     case "pong":
       showParticipants(message.participants);
@@ -156,6 +161,7 @@ function handle(message) {
       if (message.request === "notes.save") pads[config.role].refused();
       if (message.request === "timer.phases" && phases) phases.refused();
       if (message.request === "twist.reveal") twists.refused();
+      if (message.save_id) (scoring ?? selfAssessment).outbox.answered(message.save_id, message.message);
       break;
   }
 }

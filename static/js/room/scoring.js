@@ -1,4 +1,6 @@
 // The interviewer's scoring panel (saved as they type) and the candidate's view of shared feedback.
+import { Outbox } from "./outbox.js";
+
 const SAVE_DELAY_MS = 600;
 const FEEDBACK_FIELDS = ["recommendation", "summary", "strengths", "improvements"];
 
@@ -28,9 +30,9 @@ class PendingSaves {
 export class ScoringPanel {
   constructor(form, connection) {
     this.form = form;
-    this.connection = connection;
     this.pending = new PendingSaves(); // keyed by dimension or feedback field
     this.status = form.querySelector("#scoring-save-state");
+    this.outbox = new Outbox(connection, (text) => (this.status.textContent = text));
     this.share = form.querySelector("#feedback-share");
     this.shared = false;
     for (const fieldset of form.querySelectorAll("[data-dimension]")) {
@@ -40,11 +42,13 @@ export class ScoringPanel {
     }
     for (const name of FEEDBACK_FIELDS) {
       const field = form.elements[name];
-      const send = () => this.send({ type: "scoring.feedback", [name]: field.value });
+      const send = () => this.outbox.put(name, { type: "scoring.feedback", [name]: field.value });
       if (field.tagName === "SELECT") field.addEventListener("change", send);
       else field.addEventListener("input", () => this.later(name, send));
     }
-    this.share.addEventListener("click", () => this.send({ type: "scoring.share", shared: !this.shared }));
+    this.share.addEventListener("click", () =>
+      this.outbox.put("share", { type: "scoring.share", shared: !this.shared }),
+    );
   }
 
   later(key, send) {
@@ -52,13 +56,13 @@ export class ScoringPanel {
     this.pending.later(key, send);
   }
 
-  send(message) {
-    this.status.textContent = this.connection.send(message) ? "Saved" : "Offline: not saved yet";
+  editing(key) {
+    return this.pending.has(key) || this.outbox.has(key);
   }
 
   sendScore(fieldset) {
     const checked = fieldset.querySelector("input[type=radio]:checked");
-    this.send({
+    this.outbox.put(fieldset.dataset.dimension, {
       type: "scoring.score",
       dimension: fieldset.dataset.dimension,
       level: checked ? Number(checked.value) : null,
@@ -71,7 +75,7 @@ export class ScoringPanel {
   update(scoring) {
     for (const fieldset of this.form.querySelectorAll("[data-dimension]")) {
       const score = scoring.scores[fieldset.dataset.dimension];
-      const editing = fieldset.contains(document.activeElement) || this.pending.has(fieldset.dataset.dimension);
+      const editing = fieldset.contains(document.activeElement) || this.editing(fieldset.dataset.dimension);
       if (!score || editing) continue;
       for (const radio of fieldset.querySelectorAll("input[type=radio]")) radio.checked = Number(radio.value) === score.level;
       fieldset.querySelector("textarea").value = score.comment;
@@ -79,7 +83,7 @@ export class ScoringPanel {
     }
     for (const name of FEEDBACK_FIELDS) {
       const field = this.form.elements[name];
-      if (document.activeElement !== field && !this.pending.has(name)) field.value = scoring[name];
+      if (document.activeElement !== field && !this.editing(name)) field.value = scoring[name];
     }
     this.shared = Boolean(scoring.shared_at);
     this.share.textContent = this.shared ? "Unshare" : "Share feedback";
@@ -143,8 +147,10 @@ export class SelfAssessmentForm {
   constructor(pane, tab, connection) {
     this.pane = pane;
     this.tab = tab;
-    this.connection = connection;
     this.pending = new PendingSaves();
+    this.status = Object.assign(document.createElement("p"), { className: "save-state muted" });
+    this.status.setAttribute("aria-live", "polite");
+    this.outbox = new Outbox(connection, (text) => (this.status.textContent = text));
   }
 
   update(selfAssessment) {
@@ -153,7 +159,8 @@ export class SelfAssessmentForm {
     if (!this.pane.childElementCount) this.build(selfAssessment.dimensions);
     for (const dimension of selfAssessment.dimensions) {
       const fieldset = this.pane.querySelector(`[data-dimension="${dimension.key}"]`);
-      if (fieldset.contains(document.activeElement) || this.pending.has(dimension.key)) continue;
+      const editing = this.pending.has(dimension.key) || this.outbox.has(dimension.key);
+      if (fieldset.contains(document.activeElement) || editing) continue;
       for (const radio of fieldset.querySelectorAll("input")) radio.checked = Number(radio.value) === dimension.level;
       fieldset.querySelector("textarea").value = dimension.comment;
     }
@@ -193,11 +200,12 @@ export class SelfAssessmentForm {
       comment.addEventListener("input", () => this.pending.later(dimension.key, send));
       this.pane.append(fieldset);
     }
+    this.pane.append(this.status);
   }
 
   send(fieldset) {
     const checked = fieldset.querySelector("input:checked");
-    this.connection.send({
+    this.outbox.put(fieldset.dataset.dimension, {
       type: "self.rate",
       dimension: fieldset.dataset.dimension,
       level: checked ? Number(checked.value) : null,
