@@ -22,6 +22,10 @@ PASSWORD = "a-long-test-password-42"
 def pytest_configure(config):
     # Password hashing is deliberately slow; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The servers tests start keep their connections (as in production); this process must
+    # not, or the connections its worker threads leave open stop the test database being
+    # dropped at the end.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 _skipped: list[str] = []
