@@ -89,6 +89,11 @@ class RoomQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(interviewer=user) | Q(candidate=user))
 
+    def seats(self) -> RoomQuerySet:
+        """Only what deciding who may write needs: no problem (its kit is tens of kB of JSON
+        to fetch and decode), which the hot path of every diagram op must not pay for."""
+        return self.only("id", "interviewer", "candidate", "diagram", "diagram_locked", "state")
+
     def with_related(self) -> RoomQuerySet:
         """Rooms with the problem, both participants and the diagram loaded in one query."""
         return self.select_related("problem", "interviewer", "candidate", "diagram")

@@ -115,13 +115,12 @@ def _require_interviewer(room: Room, user: AbstractBaseUser, doing: str) -> None
         raise Forbidden(f"only the interviewer can {doing}")
 
 
-def _locked(room: Room) -> Room:
-    """The room row locked for this transaction, so concurrent writers queue up."""
-    return (
-        Room.objects.select_for_update(of=("self",))
-        .select_related("problem", "interviewer", "candidate")
-        .get(pk=room.pk)
-    )
+def _locked(room: Room, *, seats_only: bool = False) -> Room:
+    """The room row locked for this transaction, so concurrent writers queue up; with
+    `seats_only`, without the problem and participants (see RoomQuerySet.seats)."""
+    rooms = Room.objects.select_for_update(of=("self",))
+    rooms = rooms.seats() if seats_only else rooms.select_related("problem", "interviewer", "candidate")
+    return rooms.get(pk=room.pk)
 
 
 def _broadcast_presence(room: Room) -> None:
@@ -314,7 +313,7 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
     checked before the lock, so a resend of an op that made it in before the lock is acked.
     """
     with transaction.atomic():
-        room = _locked(room)
+        room = _locked(room, seats_only=True)
         role = room.role_of(by)
         if role is None:
             raise Forbidden("only the room's participants can edit the diagram")

@@ -76,3 +76,24 @@ def test_redis_url_switches_channels_and_celery_to_redis():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["channels_redis.pubsub.RedisPubSubChannelLayer", "redis://127.0.0.1:6390/3"]
+
+
+@pytest.mark.parametrize(
+    ("layer", "redis", "outcome"),
+    [
+        ("redis", "redis://127.0.0.1:6390/3", "channels_redis.core.RedisChannelLayer"),
+        ("memory", "redis://127.0.0.1:6390/3", "channels.layers.InMemoryChannelLayer"),
+        ("redis", "", "MOCKBOARD_CHANNEL_LAYER=redis needs REDIS_URL"),
+        ("kafka", "", "MOCKBOARD_CHANNEL_LAYER must be one of pubsub, redis, memory"),
+    ],
+)
+def test_the_channel_layer_can_be_chosen(layer, redis, outcome):
+    result = run_manage(
+        "shell",
+        "--verbosity=0",
+        "-c",
+        "from django.conf import settings as s; print(s.CHANNEL_LAYERS['default']['BACKEND'])",
+        MOCKBOARD_CHANNEL_LAYER=layer,
+        REDIS_URL=redis,
+    )
+    assert outcome in (result.stdout if result.returncode == 0 else result.stderr)

@@ -1,0 +1,94 @@
+"""Page weight benchmark: the bytes a browser transfers to load the room page (HTML, CSS,
+JavaScript, images), with no CDN, as the interviewer (whose page carries the most).
+
+Serves the app as in production (DEBUG off, collectstatic, SQLite in a temporary folder)
+and loads the page in Debian's Chromium through Playwright, counting what went over the
+wire (headers and bodies, compressed where the server compressed) and the bodies' size.
+Run: .venv/bin/python -m bench.page_weight [--json build/page_weight.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from bench.sync_load import ROOT, SETUP, bench_env, servers
+from tests.servers import stop
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def load(url: str, room: dict) -> list[dict]:
+    """Every request the room page makes until the socket is live and the network quiet."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--headless"])
+        context = browser.new_context(base_url=url)
+        context.add_cookies([{"name": "sessionid", "value": room["cookies"][0], "url": url}])
+        page = context.new_page()
+        finished = []
+        page.on("requestfinished", lambda request: finished.append(request))
+        page.goto(f"/rooms/{room['id']}/")
+        page.locator("#conn-state").filter(has_text="Live").wait_for()
+        page.wait_for_load_state("networkidle")
+        rows = []
+        for request in finished:
+            sizes = request.sizes()
+            rows.append(
+                {
+                    "url": request.url.removeprefix(url),
+                    "type": request.resource_type,
+                    "transferred": sizes["responseHeadersSize"] + sizes["responseBodySize"],
+                    "body": len(request.response().body()),
+                }
+            )
+        browser.close()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as var_dir:
+        env = {**bench_env("memory"), "MOCKBOARD_VAR_DIR": var_dir}
+        for name in ("DATABASE_URL", "REDIS_URL"):
+            env.pop(name)
+        run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], **run)
+        (room,) = json.loads(subprocess.run([sys.executable, "-c", SETUP, "1"], **run).stdout.splitlines()[-1])
+        ((server, port),) = servers("mockboard.asgi:application", 1, env, deflate=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            rows = load(url, room)
+        finally:
+            stop(server)
+
+    total = sum(row["transferred"] for row in rows)
+    results = {
+        "requests": len(rows),
+        "transferred_kb": round(total / 1024, 1),
+        "uncompressed_kb": round(sum(row["body"] for row in rows) / 1024, 1),
+        "by_type_kb": {
+            kind: round(sum(row["transferred"] for row in rows if row["type"] == kind) / 1024, 1)
+            for kind in sorted({row["type"] for row in rows})
+        },
+        "files": rows,
+    }
+    for row in sorted(rows, key=lambda r: -r["transferred"]):
+        print(f"{row['transferred'] / 1024:>8.1f} KB  {row['type']:<11} {row['url']}")
+    print(f"{results['transferred_kb']:>8.1f} KB transferred in {len(rows)} requests ({results['uncompressed_kb']} KB)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

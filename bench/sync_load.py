@@ -1,0 +1,267 @@
+"""Load benchmark for live rooms: Mockboard against a bare relay, same load, same run.
+
+Starts the app's ASGI server (the Procfile's Uvicorn line; 1 or more processes) on the
+Redis channel layer and PostgreSQL, opens N rooms with two participants each through the
+services, and has a separate load process (bench/load_client.py) connect every participant
+over a real WebSocket and send diagram ops at a fixed rate for a bounded time. It measures
+op -> peer (send until the other participant receives diagram.applied) and op -> ack, counts
+ops never delivered within 5 s as lost, and samples server CPU and RSS. Then it does the
+same against bench/relay.py, a consumer that only group-sends, and prints our p50/p99
+divided by the relay's: the overhead ratio.
+
+Only 127.0.0.1 is ever targeted. Needs PostgreSQL and Redis: BENCH_DATABASE_URL (a database
+it drops and creates; default postgres://postgres@127.0.0.1:5432/mockboard_bench) and
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/15).
+Run: .venv/bin/python -m bench.sync_load [--rooms 100] [--rate 1] [--duration 30]
+     [--processes 1] [--layer pubsub|redis] [--deflate] [--json build/sync_load.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+from tests.servers import free_port, procfile_command, stop, wait_for_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+SETUP = r"""
+import json, sys
+import django
+django.setup()
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
+from interview import services
+from interview.models import Problem
+
+services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problem = Problem.objects.get(slug="video-recommendation")
+
+def signed_in(user):
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+rooms = []
+for i in range(int(sys.argv[1])):
+    ines = User.objects.create_user(f"ines{i}")
+    carl = User.objects.create_user(f"carl{i}")
+    room = services.room_join(token=services.room_create(problem=problem, interviewer=ines).invite_token, user=carl)
+    rooms.append({"id": str(room.pk), "cookies": [signed_in(ines), signed_in(carl)]})
+print(json.dumps(rooms))
+"""
+
+
+def bench_env(layer: str) -> dict:
+    """The servers' environment: production settings on the bench database and Redis."""
+    return {
+        **os.environ,
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mockboard_bench"),
+        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+        "MOCKBOARD_CHANNEL_LAYER": layer,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP on loopback: no redirect to HTTPS.
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_HSTS_SECONDS": "0",
+        "DJANGO_SETTINGS_MODULE": "mockboard.settings",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+    }
+
+
+def fresh_database(url: str) -> None:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict, count: int) -> list[dict]:
+    """A fresh, migrated bench database with `count` rooms of two signed-in participants."""
+    fresh_database(env["DATABASE_URL"])
+    run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
+    return json.loads(subprocess.run([sys.executable, "-c", SETUP, str(count)], **run).stdout.splitlines()[-1])
+
+
+class Sampler(threading.Thread):
+    """Total CPU seconds and peak RSS of the server processes while the load runs."""
+
+    def __init__(self, pids: list[int]) -> None:
+        super().__init__(daemon=True)
+        self.pids, self.peak_rss_mb, self.running = pids, 0.0, True
+        self.cpu_start = self.cpu_seconds()
+        self.started = time.monotonic()
+
+    def cpu_seconds(self) -> float:
+        total = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / CLK_TCK
+
+    def rss_mb(self) -> float:
+        total = 0
+        for pid in self.pids:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total / 1024
+
+    def run(self) -> None:
+        while self.running:
+            self.peak_rss_mb = max(self.peak_rss_mb, self.rss_mb())
+            time.sleep(0.5)
+
+    def finish(self) -> dict:
+        self.running = False
+        wall = time.monotonic() - self.started
+        return {
+            "cpu_percent": round(100 * (self.cpu_seconds() - self.cpu_start) / wall, 1),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
+        }
+
+
+def servers(app: str, count: int, env: dict, deflate: bool) -> list[tuple[subprocess.Popen, int]]:
+    command = procfile_command("web").replace("mockboard.asgi:application", app)
+    command += f" --ws-per-message-deflate {'true' if deflate else 'false'}"
+    started = []
+    for _ in range(count):
+        port = free_port()
+        process = subprocess.Popen(
+            ["/bin/sh", "-c", f"exec {command}"],
+            cwd=ROOT,
+            env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(port, process)
+        started.append((process, port))
+    return started
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(fraction * len(values)))], 1)
+
+
+def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int]) -> dict:
+    plan_rooms = []
+    for index, room in enumerate(rooms):
+        # With several processes the two participants of a room sit on different ones.
+        seats = [ports[index % len(ports)], ports[(index + 1) % len(ports)]]
+        path = f"/ws/rooms/{room['id']}/" if mode == "app" else f"/ws/relay/{room['id']}/"
+        plan_rooms.append(
+            {
+                "id": room["id"],
+                "urls": [f"ws://127.0.0.1:{port}{path}" for port in seats],
+                "origin": f"http://127.0.0.1:{seats[0]}",
+                "cookies": room["cookies"] if mode == "app" else ["", ""],
+            }
+        )
+    plan = {"mode": mode, "rate": args.rate, "duration": args.duration, "rooms": plan_rooms}
+    sampler = Sampler(pids)
+    sampler.start()
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.load_client"], input=json.dumps(plan), capture_output=True, text=True, cwd=ROOT
+    )
+    if result.returncode:
+        raise RuntimeError(f"the load process failed:\n{result.stderr[-3000:]}")
+    usage = sampler.finish()
+    data = json.loads(result.stdout)
+    return {
+        "ops": data["ops"],
+        "throughput_ops_per_s": round(data["ops"] / args.duration, 1),
+        "peer_p50_ms": percentile(data["peer_ms"], 0.5),
+        "peer_p99_ms": percentile(data["peer_ms"], 0.99),
+        "ack_p50_ms": percentile(data["ack_ms"], 0.5),
+        "ack_p99_ms": percentile(data["ack_ms"], 0.99),
+        "lost": data["lost"],
+        "errors": data["errors"],
+        "error_samples": data["error_samples"],
+        **usage,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rooms", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=1.0, help="ops per second per client")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
+    parser.add_argument("--processes", type=int, default=1)
+    parser.add_argument("--layer", choices=["pubsub", "redis"], default="pubsub")
+    parser.add_argument("--deflate", action="store_true", help="per-message deflate on (off by default)")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+
+    env = bench_env(args.layer)
+    rooms = prepare(env, args.rooms)
+
+    results = {"scenario": {k: v for k, v in vars(args).items() if k != "json"}}
+    for mode, app in (("mockboard", "mockboard.asgi:application"), ("relay", "bench.relay:application")):
+        started = servers(app, args.processes, env, args.deflate)
+        try:
+            ports = [port for _, port in started]
+            results[mode] = measure(
+                "app" if mode == "mockboard" else "relay", rooms, ports, args, [p.pid for p, _ in started]
+            )
+        finally:
+            for process, _ in started:
+                stop(process)
+    ours, relay = results["mockboard"], results["relay"]
+    results["overhead_ratio"] = {
+        key: round(ours[f"peer_{key}_ms"] / relay[f"peer_{key}_ms"], 2)
+        if ours[f"peer_{key}_ms"] and relay[f"peer_{key}_ms"]
+        else None
+        for key in ("p50", "p99")
+    }
+
+    print(
+        f"{args.rooms} rooms x 2 clients x {args.rate} op/s for {args.duration:g} s, "
+        f"{args.processes} process(es), {args.layer} layer, deflate {'on' if args.deflate else 'off'}"
+    )
+    columns = [
+        "ops",
+        "peer_p50_ms",
+        "peer_p99_ms",
+        "ack_p50_ms",
+        "ack_p99_ms",
+        "lost",
+        "errors",
+        "cpu_percent",
+        "peak_rss_mb",
+    ]
+    print(f"{'':10}" + "".join(f"{c:>13}" for c in columns))
+    for mode in ("mockboard", "relay"):
+        print(f"{mode:10}" + "".join(f"{results[mode][c]!s:>13}" for c in columns))
+    ratio = results["overhead_ratio"]
+    print(f"overhead ratio (ours / relay, op -> peer): p50 {ratio['p50']}, p99 {ratio['p99']}")
+    for mode in ("mockboard", "relay"):
+        if results[mode]["error_samples"]:
+            print(f"{mode} errors, e.g.: {results[mode]['error_samples']}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
