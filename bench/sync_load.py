@@ -34,6 +34,8 @@ from tests.servers import free_port, procfile_command, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+# The servers' output, so that errors they log (a lost broadcast, say) are counted.
+LOGS = ROOT / "build" / "bench-logs"
 
 SETUP = r"""
 import json, sys
@@ -144,14 +146,16 @@ def servers(app: str, count: int, env: dict, deflate: bool) -> list[tuple[subpro
     command = procfile_command("web").replace("mockboard.asgi:application", app)
     command += f" --ws-per-message-deflate {'true' if deflate else 'false'}"
     started = []
-    for _ in range(count):
+    LOGS.mkdir(parents=True, exist_ok=True)
+    for number in range(count):
         port = free_port()
+        log = (LOGS / f"{app.split('.')[0]}-{number}.log").open("w")
         process = subprocess.Popen(
             ["/bin/sh", "-c", f"exec {command}"],
             cwd=ROOT,
             env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         wait_for_port(port, process)
         started.append((process, port))
@@ -227,6 +231,8 @@ def main() -> None:
         finally:
             for process, _ in started:
                 stop(process)
+        logged = "".join(path.read_text() for path in LOGS.glob(f"{app.split('.')[0]}-*.log"))
+        results[mode]["server_errors_logged"] = logged.count("ERROR") + logged.count("Traceback")
     ours, relay = results["mockboard"], results["relay"]
     results["overhead_ratio"] = {
         key: round(ours[f"peer_{key}_ms"] / relay[f"peer_{key}_ms"], 2)

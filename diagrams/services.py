@@ -11,7 +11,7 @@ from diagrams.models import Diagram, DiagramOp
 MAX_OPS_TO_REPLAY = 200
 
 
-def diagram_op_find(*, diagram: Diagram, author, client_op_id: str) -> DiagramOp | None:
+def diagram_op_find(*, diagram_id: int, author, client_op_id: str) -> DiagramOp | None:
     """The op this author already sent with this client_op_id, if it was applied.
 
     A client that lost its connection before an ack cannot know whether its op was applied,
@@ -19,17 +19,19 @@ def diagram_op_find(*, diagram: Diagram, author, client_op_id: str) -> DiagramOp
     """
     if not client_op_id:
         return None
-    return DiagramOp.objects.filter(diagram=diagram, author=author, client_op_id=client_op_id).first()
+    return DiagramOp.objects.filter(diagram_id=diagram_id, author=author, client_op_id=client_op_id).first()
 
 
-@transaction.atomic
-def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str = "") -> DiagramOp:
+# No savepoint inside the caller's transaction: two round trips per op, and an op that does
+# not apply raises before anything is written.
+@transaction.atomic(savepoint=False)
+def diagram_apply_op(*, diagram_id: int, op: object, author, client_op_id: str = "") -> DiagramOp:
     """Apply `op` to the current graph, bump the version and log it; OpRejected if it does not apply.
 
     Ops name what they touch by id, so an op made against an older version still means the
     same thing and is applied as long as its nodes, edges and groups exist.
     """
-    diagram = Diagram.objects.select_for_update().get(pk=diagram.pk)
+    diagram = Diagram.objects.select_for_update().get(pk=diagram_id)
     graph, undo = ops.apply_with_inverse(diagram.graph, op)
     diagram.graph = graph
     diagram.version += 1

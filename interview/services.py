@@ -317,12 +317,12 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
         role = room.role_of(by)
         if role is None:
             raise Forbidden("only the room's participants can edit the diagram")
-        earlier = diagram_op_find(diagram=room.diagram, author=by, client_op_id=client_op_id)
+        earlier = diagram_op_find(diagram_id=room.diagram_id, author=by, client_op_id=client_op_id)
         if earlier is not None:
             return earlier, False
         if role == Role.CANDIDATE and room.diagram_locked:
             raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
+        applied = diagram_apply_op(diagram_id=room.diagram_id, op=op, author=by, client_op_id=client_op_id)
         broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
     return applied, True
 
@@ -360,7 +360,7 @@ def diagram_import_text(
     with transaction.atomic():
         room = _locked(room)
         if room.diagram.version != base_version and not diagram_op_find(
-            diagram=room.diagram, author=by, client_op_id=client_op_id
+            diagram_id=room.diagram_id, author=by, client_op_id=client_op_id
         ):
             raise Conflict(
                 "the diagram changed while you were editing the text; your text is kept: "
