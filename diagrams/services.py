@@ -25,13 +25,13 @@ def diagram_op_find(*, diagram_id: int, author, client_op_id: str) -> DiagramOp 
 # No savepoint inside the caller's transaction: two round trips per op, and an op that does
 # not apply raises before anything is written.
 @transaction.atomic(savepoint=False)
-def diagram_apply_op(*, diagram_id: int, op: object, author, client_op_id: str = "") -> DiagramOp:
+def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str = "") -> DiagramOp:
     """Apply `op` to the current graph, bump the version and log it; OpRejected if it does not apply.
 
+    `diagram` must be the row as locked by the caller in this transaction (select_for_update).
     Ops name what they touch by id, so an op made against an older version still means the
     same thing and is applied as long as its nodes, edges and groups exist.
     """
-    diagram = Diagram.objects.select_for_update().get(pk=diagram_id)
     graph, undo = ops.apply_with_inverse(diagram.graph, op)
     diagram.graph = graph
     diagram.version += 1

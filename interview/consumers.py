@@ -264,7 +264,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     def _apply_op(self, op: object, client_op_id: str) -> dict | None:
         """Apply the op; for a resend of one already applied, the event to ack it with."""
-        applied, new = self._participant_call(services.diagram_op_apply, op=op, client_op_id=client_op_id)
+        # The hot path: the service locks the room by its key and checks the seat itself.
+        applied, new = services.diagram_op_apply(
+            room=Room(pk=self.room_id), by=self.scope["user"], op=op, client_op_id=client_op_id
+        )
         return None if new else services.diagram_applied_event(applied)
 
     def _diagram_version(self) -> int:

@@ -115,12 +115,13 @@ def _require_interviewer(room: Room, user: AbstractBaseUser, doing: str) -> None
         raise Forbidden(f"only the interviewer can {doing}")
 
 
-def _locked(room: Room, *, seats_only: bool = False) -> Room:
-    """The room row locked for this transaction, so concurrent writers queue up; with
-    `seats_only`, without the problem and participants (see RoomQuerySet.seats)."""
-    rooms = Room.objects.select_for_update(of=("self",))
-    rooms = rooms.seats() if seats_only else rooms.select_related("problem", "interviewer", "candidate")
-    return rooms.get(pk=room.pk)
+def _locked(room: Room) -> Room:
+    """The room row locked for this transaction, so concurrent writers queue up."""
+    return (
+        Room.objects.select_for_update(of=("self",))
+        .select_related("problem", "interviewer", "candidate")
+        .get(pk=room.pk)
+    )
 
 
 def _broadcast_presence(room: Room) -> None:
@@ -313,8 +314,15 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
     checked before the lock, so a resend of an op that made it in before the lock is acked.
     """
     with transaction.atomic():
-        room = _locked(room, seats_only=True)
-        role = room.role_of(by)
+        # One statement locks the room (its seats and lock flag) and its diagram.
+        room = (
+            Room.objects.select_for_update(of=("self", "diagram"))
+            .select_related("diagram")
+            .only("id", "interviewer", "candidate", "diagram_locked", "diagram__graph", "diagram__version")
+            .filter(pk=room.pk)
+            .first()
+        )
+        role = room.role_of(by) if room else None
         if role is None:
             raise Forbidden("only the room's participants can edit the diagram")
         earlier = diagram_op_find(diagram_id=room.diagram_id, author=by, client_op_id=client_op_id)
@@ -322,7 +330,7 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
             return earlier, False
         if role == Role.CANDIDATE and room.diagram_locked:
             raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-        applied = diagram_apply_op(diagram_id=room.diagram_id, op=op, author=by, client_op_id=client_op_id)
+        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
         broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
     return applied, True
 
