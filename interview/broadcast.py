@@ -38,7 +38,20 @@ def broadcast_on_commit(group: str, event: dict) -> None:
         try:
             async_to_sync(get_channel_layer().group_send)(group, event)
         except Exception:
-            broadcast_lost.set()
-            logger.exception("broadcast of %s to %s lost; clients will be resynced", event.get("type"), group)
+            _lost(group, event)
 
     transaction.on_commit(send)
+
+
+async def broadcast_committed(group: str, event: dict) -> None:
+    """The same for a change already committed, sent from the event loop (the WebSocket's hot
+    path: no hop from a worker thread back to the loop)."""
+    try:
+        await get_channel_layer().group_send(group, event)
+    except Exception:
+        _lost(group, event)
+
+
+def _lost(group: str, event: dict) -> None:
+    broadcast_lost.set()
+    logger.exception("broadcast of %s to %s lost; clients will be resynced", event.get("type"), group)

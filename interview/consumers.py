@@ -58,7 +58,7 @@ from diagrams.render import RenderError, render_svg
 from diagrams.services import diagram_ops_since
 from diagrams.text import format_text
 from interview import services
-from interview.broadcast import interviewer_group, room_group
+from interview.broadcast import broadcast_committed, interviewer_group, room_group
 from interview.errors import Forbidden, Invalid, RoomError
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
@@ -242,7 +242,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if "op" not in message:
             raise Invalid("'op' is required", field="op")
         try:
-            resent = await database_sync_to_async(self._apply_op)(message["op"], client_op_id)
+            event, new = await database_sync_to_async(self._apply_op)(message["op"], client_op_id)
         except (OpRejected, RoomError) as refused:
             # A refused op (it no longer applies, it is malformed, the diagram is locked) is
             # answered in kind, with the version so the client can tell whether to resync.
@@ -257,18 +257,20 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 }
             )
             return
-        if resent is not None:
+        if new:
+            await broadcast_committed(room_group(self.room_id), event)
+        else:
             # A resend of an op already applied: the group heard of it the first time, so the
             # ack goes to this socket alone (the client drops it if it already has it).
-            await self.room_diagram_applied(resent)
+            await self.room_diagram_applied(event)
 
-    def _apply_op(self, op: object, client_op_id: str) -> dict | None:
-        """Apply the op; for a resend of one already applied, the event to ack it with."""
+    def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
+        """Apply the op (committed on return); its event, and whether it is new."""
         # The hot path: the service locks the room by its key and checks the seat itself.
         applied, new = services.diagram_op_apply(
-            room=Room(pk=self.room_id), by=self.scope["user"], op=op, client_op_id=client_op_id
+            room=Room(pk=self.room_id), by=self.scope["user"], op=op, client_op_id=client_op_id, announce=False
         )
-        return None if new else services.diagram_applied_event(applied)
+        return services.diagram_applied_event(applied), new
 
     def _diagram_version(self) -> int:
         return Room.objects.select_related("diagram").get(pk=self.room_id).diagram.version

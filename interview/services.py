@@ -306,12 +306,16 @@ def presence_disconnect(*, room: Room, channel_name: str) -> None:
     _broadcast_presence(room)
 
 
-def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> tuple[DiagramOp, bool]:
+def diagram_op_apply(
+    *, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "", announce: bool = True
+) -> tuple[DiagramOp, bool]:
     """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply.
 
     An op sent again (same client_op_id) is not applied twice: the logged op comes back with
     new=False, and since everyone heard of it the first time, nothing is broadcast. That is
     checked before the lock, so a resend of an op that made it in before the lock is acked.
+    With `announce` off the caller broadcasts diagram_applied_event itself once this returns
+    (committed), as the WebSocket consumer does from its event loop.
     """
     with transaction.atomic():
         # One statement locks the room (its seats and lock flag) and its diagram.
@@ -331,7 +335,8 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
         if role == Role.CANDIDATE and room.diagram_locked:
             raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
         applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
-        broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
+        if announce:
+            broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
     return applied, True
 
 
