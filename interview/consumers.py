@@ -208,8 +208,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         candidate) and rows of a crashed process only age out: each heartbeat re-checks
         access and presence, so every such gap closes within one beat.
         """
-        room = self._room_if_participant()
-        if room is None:
+        room = Room.objects.with_people().filter(pk=self.room_id).first()
+        if room is None or room.role_of(self.scope["user"]) is None:
             return None
         services.presence_touch(channel_name=self.channel_name)
         return room_participants(room, now=timezone.now())

@@ -94,6 +94,13 @@ class RoomQuerySet(models.QuerySet):
         to fetch and decode), which the hot path of every diagram op must not pay for."""
         return self.only("id", "interviewer", "candidate", "diagram", "diagram_locked", "state")
 
+    def with_people(self) -> RoomQuerySet:
+        """The seats with who holds them (for presence): still no problem kit, which every
+        heartbeat of every socket would otherwise fetch and decode."""
+        return self.select_related("interviewer", "candidate").only(
+            "id", "interviewer__username", "candidate__username", "diagram", "diagram_locked", "state"
+        )
+
     def with_related(self) -> RoomQuerySet:
         """Rooms with the problem, both participants and the diagram loaded in one query."""
         return self.select_related("problem", "interviewer", "candidate", "diagram")
