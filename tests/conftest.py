@@ -112,3 +112,12 @@ def redis_url():
         return
     with servers.throwaway_redis() as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def app_url(redis_url, django_db_setup, django_db_blocker):
+    """The Procfile's web process on the Redis layer and the test database, for the session."""
+    with django_db_blocker.unblock():
+        database_url = servers.shared_database_url()
+    with servers.asgi_server(redis_url=redis_url, database_url=database_url) as url:
+        yield url

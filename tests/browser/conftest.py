@@ -18,14 +18,6 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = servers.BASE_DIR / "build" / "screenshots"
 
 
-@pytest.fixture(scope="session")
-def app_url(redis_url, django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        database_url = servers.shared_database_url()
-    with servers.asgi_server(redis_url=redis_url, database_url=database_url) as url:
-        yield url
-
-
 @pytest.fixture(scope="module")
 def celery_worker_for_tests(redis_url, django_db_setup, django_db_blocker):
     """A worker on the same Redis broker as the app server, for reports."""

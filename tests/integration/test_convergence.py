@@ -24,7 +24,6 @@ from diagrams.graph import EMPTY
 from diagrams.models import DiagramOp
 from interview import services
 from interview.models import Room
-from tests import servers
 from tests.conftest import session_cookie
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -142,14 +141,6 @@ class Client:
             self.progress.set()
 
 
-@pytest.fixture(scope="module")
-def server(redis_url, django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        database_url = servers.shared_database_url()
-    with servers.asgi_server(redis_url=redis_url, database_url=database_url) as url:
-        yield url
-
-
 @pytest.fixture
 def signed_in(interviewer, candidate) -> dict[str, str]:
     """Session cookies, made once for all the examples of a test."""
@@ -198,14 +189,14 @@ async def run(server: str, room: Room, cookies: list[str], plans) -> list[Client
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plans=st.tuples(client_plan, client_plan, client_plan))
-def test_three_clients_converge_on_what_the_database_holds(server, problem, interviewer, candidate, signed_in, plans):
+def test_three_clients_converge_on_what_the_database_holds(app_url, problem, interviewer, candidate, signed_in, plans):
 
     room = services.room_join(
         token=services.room_create(problem=problem, interviewer=interviewer).invite_token, user=candidate
     )
     # Two tabs of the candidate and one of the interviewer.
     cookies = [signed_in["carl"], signed_in["carl"], signed_in["ines"]]
-    clients = asyncio.run(run(server, room, cookies, plans))
+    clients = asyncio.run(run(app_url, room, cookies, plans))
 
     room.diagram.refresh_from_db()
     log = list(DiagramOp.objects.filter(diagram=room.diagram).order_by("version"))

@@ -27,6 +27,16 @@ class PendingSaves {
   }
 }
 
+// A rubric dimension's fieldset as the server takes it: the dimension, its level, a comment.
+function rating(fieldset) {
+  const checked = fieldset.querySelector("input[type=radio]:checked");
+  return {
+    dimension: fieldset.dataset.dimension,
+    level: checked ? Number(checked.value) : null,
+    comment: fieldset.querySelector("textarea").value,
+  };
+}
+
 export class ScoringPanel {
   constructor(form, connection) {
     this.form = form;
@@ -61,12 +71,9 @@ export class ScoringPanel {
   }
 
   sendScore(fieldset) {
-    const checked = fieldset.querySelector("input[type=radio]:checked");
     this.outbox.put(fieldset.dataset.dimension, {
       type: "scoring.score",
-      dimension: fieldset.dataset.dimension,
-      level: checked ? Number(checked.value) : null,
-      comment: fieldset.querySelector("textarea").value,
+      ...rating(fieldset),
       node_ids: [...fieldset.querySelector("select").selectedOptions].map((o) => o.value),
     });
   }
@@ -204,12 +211,6 @@ export class SelfAssessmentForm {
   }
 
   send(fieldset) {
-    const checked = fieldset.querySelector("input:checked");
-    this.outbox.put(fieldset.dataset.dimension, {
-      type: "self.rate",
-      dimension: fieldset.dataset.dimension,
-      level: checked ? Number(checked.value) : null,
-      comment: fieldset.querySelector("textarea").value,
-    });
+    this.outbox.put(fieldset.dataset.dimension, { type: "self.rate", ...rating(fieldset) });
   }
 }
