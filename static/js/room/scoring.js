@@ -25,6 +25,10 @@ class PendingSaves {
   has(key) {
     return this.timers.has(key);
   }
+
+  get waiting() {
+    return this.timers.size > 0;
+  }
 }
 
 // A rubric dimension's fieldset as the server takes it: the dimension, its level, a comment.
@@ -42,7 +46,11 @@ export class ScoringPanel {
     this.form = form;
     this.pending = new PendingSaves(); // keyed by dimension or feedback field
     this.status = form.querySelector("#scoring-save-state");
-    this.outbox = new Outbox(connection, (text) => (this.status.textContent = text));
+    // "Saved" only once nothing waits either: an ack may land while another field's save
+    // still waits for typing to pause.
+    this.outbox = new Outbox(connection, (text) => {
+      this.status.textContent = text === "Saved" && this.pending.waiting ? "Saving…" : text;
+    });
     this.share = form.querySelector("#feedback-share");
     this.shared = false;
     for (const fieldset of form.querySelectorAll("[data-dimension]")) {
