@@ -49,6 +49,7 @@ import time
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
@@ -62,7 +63,7 @@ from interview.broadcast import broadcast_committed, interviewer_group, room_gro
 from interview.errors import Forbidden, Invalid, RoomError
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
-from interview.selectors import room_participants
+from interview.selectors import participants_json, room_participants, room_seats
 from interview.serializers import diagram_state, room_serializer_class
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,16 @@ def server_now_ms() -> int:
 
 class RoomConsumer(AsyncWebsocketConsumer):
     role: Role | None = None
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels' dispatch first closes stale database connections through a hop to its one
+        # shared sync thread, for every frame and every group event: under load every room's
+        # messages queued behind one another there. Here all database work goes through
+        # database_sync_to_async above, which does that cleanup in its own thread.
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"no handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self) -> None:
         user = self.scope["user"]
@@ -208,11 +219,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         candidate) and rows of a crashed process only age out: each heartbeat re-checks
         access and presence, so every such gap closes within one beat.
         """
-        room = Room.objects.with_people().filter(pk=self.room_id).first()
-        if room is None or room.role_of(self.scope["user"]) is None:
+        now = timezone.now()
+        services.presence_touch(channel_name=self.channel_name, now=now)
+        seats = room_seats(self.room_id, now=now)
+        if seats is None or all(seat.user_id != self.scope["user"].pk for seat in seats):
             return None
-        services.presence_touch(channel_name=self.channel_name)
-        return room_participants(room, now=timezone.now())
+        return participants_json(seats)
 
     def _room_if_participant(self) -> Room | None:
         room = Room.objects.with_related().filter(pk=self.room_id).first()
@@ -433,7 +445,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             "role": role.value,
             "user": user.username,
             "room": serializer.data,
-            "participants": room_participants(room, now=timezone.now()),
+            "participants": room_participants(room.pk, now=timezone.now()),
             "server_now": server_now_ms(),
         }
 

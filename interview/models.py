@@ -94,13 +94,6 @@ class RoomQuerySet(models.QuerySet):
         to fetch and decode), which the hot path of every diagram op must not pay for."""
         return self.only("id", "interviewer", "candidate", "diagram", "diagram_locked", "state")
 
-    def with_people(self) -> RoomQuerySet:
-        """The seats with who holds them (for presence): still no problem kit, which every
-        heartbeat of every socket would otherwise fetch and decode."""
-        return self.select_related("interviewer", "candidate").only(
-            "id", "interviewer__username", "candidate__username", "diagram", "diagram_locked", "state"
-        )
-
     def with_related(self) -> RoomQuerySet:
         """Rooms with the problem, both participants and the diagram loaded in one query."""
         return self.select_related("problem", "interviewer", "candidate", "diagram")
@@ -241,9 +234,6 @@ class RoomNote(models.Model):
 class RoomConnectionQuerySet(models.QuerySet):
     """Connections heard from within PRESENCE_STALE_SECONDS count; rows of a crashed server
     process stop counting once their heartbeat is that old."""
-
-    def live(self, now) -> RoomConnectionQuerySet:
-        return self.filter(last_seen__gte=now - timedelta(seconds=PRESENCE_STALE_SECONDS))
 
     def stale(self, now) -> RoomConnectionQuerySet:
         return self.filter(last_seen__lt=now - timedelta(seconds=PRESENCE_STALE_SECONDS))

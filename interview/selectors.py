@@ -2,24 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from interview.models import Feedback, Problem, Role, Room, RoomConnection, RoomState
+from django.db import connection
+
+from interview.models import PRESENCE_STALE_SECONDS, Feedback, Problem, Role, Room, RoomState
 from interview.problem_bank import PHASED_SECTIONS
 
+# Every socket's heartbeat reads this, ten times a minute: one statement, written out, as
+# building it with the ORM cost several times what the database took to answer
+# (bench/README.md, idle sockets).
+_PRESENCE = (
+    'SELECT r."interviewer_id", i."username", r."candidate_id", c."username", '
+    'EXISTS (SELECT 1 FROM "interview_roomconnection" x WHERE x."room_id" = r."id" '
+    'AND x."user_id" = r."interviewer_id" AND x."last_seen" >= %s), '
+    'EXISTS (SELECT 1 FROM "interview_roomconnection" x WHERE x."room_id" = r."id" '
+    'AND x."user_id" = r."candidate_id" AND x."last_seen" >= %s) '
+    'FROM "interview_room" r INNER JOIN "auth_user" i ON i."id" = r."interviewer_id" '
+    'LEFT JOIN "auth_user" c ON c."id" = r."candidate_id" WHERE r."id" = %s'
+)
 
-def room_participants(room: Room, *, now: datetime) -> list[dict]:
-    """Both seats with who holds them and whether they have a live connection."""
-    connected = set(RoomConnection.objects.live(now).filter(room=room).values_list("user_id", flat=True))
-    seats = [(Role.INTERVIEWER, room.interviewer), (Role.CANDIDATE, room.candidate)]
+
+@dataclass(frozen=True)
+class Seat:
+    role: Role
+    user_id: int | None
+    username: str | None
+    connected: bool
+
+
+def room_seats(room_id, *, now: datetime) -> list[Seat] | None:
+    """Both seats with who holds them and whether they have a live connection; None if there
+    is no such room."""
+    live_since = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=PRESENCE_STALE_SECONDS))
+    with connection.cursor() as cursor:
+        cursor.execute(_PRESENCE, [live_since, live_since, Room._meta.pk.get_db_prep_value(room_id, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    interviewer_id, interviewer, candidate_id, candidate, interviewer_live, candidate_live = row
     return [
-        {
-            "role": role.value,
-            "username": user.username if user else None,
-            "connected": bool(user and user.pk in connected),
-        }
-        for role, user in seats
+        Seat(Role.INTERVIEWER, interviewer_id, interviewer, bool(interviewer_live)),
+        Seat(Role.CANDIDATE, candidate_id, candidate, bool(candidate_live)),
     ]
+
+
+def room_participants(room_id, *, now: datetime) -> list[dict]:
+    """Both seats with who holds them and whether they have a live connection."""
+    return participants_json(room_seats(room_id, now=now) or [])
+
+
+def participants_json(seats: list[Seat]) -> list[dict]:
+    return [{"role": seat.role.value, "username": seat.username, "connected": seat.connected} for seat in seats]
 
 
 def room_scoring(room: Room) -> dict:

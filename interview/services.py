@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -127,7 +127,7 @@ def _locked(room: Room) -> Room:
 def _broadcast_presence(room: Room) -> None:
     broadcast_on_commit(
         room_group(room.pk),
-        {"type": "room.presence", "participants": room_participants(room, now=timezone.now())},
+        {"type": "room.presence", "participants": room_participants(room.pk, now=timezone.now())},
     )
 
 
@@ -295,9 +295,14 @@ def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -
     _broadcast_presence(room)
 
 
-def presence_touch(*, channel_name: str) -> None:
+def presence_touch(*, channel_name: str, now: datetime) -> None:
     """Keep a connection counted as live; called on each client heartbeat."""
-    RoomConnection.objects.filter(channel_name=channel_name).update(last_seen=timezone.now())
+    # Written out for the same reason as the presence read (interview.selectors).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE "interview_roomconnection" SET "last_seen" = %s WHERE "channel_name" = %s',
+            [connection.ops.adapt_datetimefield_value(now), channel_name],
+        )
 
 
 @transaction.atomic
@@ -313,31 +318,58 @@ def diagram_op_apply(
 
     An op sent again (same client_op_id) is not applied twice: the logged op comes back with
     new=False, and since everyone heard of it the first time, nothing is broadcast. That is
-    checked before the lock, so a resend of an op that made it in before the lock is acked.
+    checked under the lock, so of two copies racing in, one applies and the other is acked.
     With `announce` off the caller broadcasts diagram_applied_event itself once this returns
     (committed), as the WebSocket consumer does from its event loop.
     """
     with transaction.atomic():
-        # One statement locks the room (its seats and lock flag) and its diagram.
-        room = (
-            Room.objects.select_for_update(of=("self", "diagram"))
-            .select_related("diagram")
-            .only("id", "interviewer", "candidate", "diagram_locked", "diagram__graph", "diagram__version")
-            .filter(pk=room.pk)
-            .first()
-        )
-        role = room.role_of(by) if room else None
+        locked, earlier_op_id = _diagram_seat_locked(room.pk, by, client_op_id)
+        role = locked.role_of(by) if locked else None
         if role is None:
             raise Forbidden("only the room's participants can edit the diagram")
-        earlier = diagram_op_find(diagram_id=room.diagram_id, author=by, client_op_id=client_op_id)
-        if earlier is not None:
-            return earlier, False
-        if role == Role.CANDIDATE and room.diagram_locked:
+        if earlier_op_id is not None:
+            return DiagramOp.objects.select_related("author").get(pk=earlier_op_id), False
+        if role == Role.CANDIDATE and locked.diagram_locked:
             raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-        applied = diagram_apply_op(diagram=room.diagram, op=op, author=by, client_op_id=client_op_id)
+        applied = diagram_apply_op(diagram=locked.diagram, op=op, author=by, client_op_id=client_op_id)
         if announce:
             broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
     return applied, True
+
+
+# The hot path of every edit, one statement written out (see diagrams.services for why): it
+# locks the room (seats, lock flag) and its diagram, and finds an op already applied under
+# this client_op_id.
+_DIAGRAM_SEAT = (
+    'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", d."id", d."graph", d."version", '
+    '(SELECT o."id" FROM "diagrams_diagramop" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
+    'AND o."client_op_id" = %s LIMIT 1) '
+    'FROM "interview_room" r INNER JOIN "diagrams_diagram" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
+)
+
+
+def _diagram_seat_locked(room_id, by: AbstractBaseUser, client_op_id: str) -> tuple[Room | None, int | None]:
+    """The room (its seats and lock flag) with its diagram, both rows locked for this
+    transaction, and the id of the op this author already applied under `client_op_id`."""
+    sql = _DIAGRAM_SEAT
+    if connection.features.has_select_for_update_of:
+        sql += " FOR UPDATE OF r, d"
+    with connection.cursor() as cursor:
+        # An empty client_op_id names no op: NULL matches nothing.
+        cursor.execute(sql, [by.pk, client_op_id or None, Room._meta.pk.get_db_prep_value(room_id, connection)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    interviewer_id, candidate_id, diagram_locked, diagram_id, graph, version, earlier_op_id = row
+    graph = Diagram._meta.get_field("graph").from_db_value(graph, None, connection)
+    room = Room(
+        id=room_id,
+        interviewer_id=interviewer_id,
+        candidate_id=candidate_id,
+        diagram_locked=bool(diagram_locked),
+        diagram=Diagram(id=diagram_id, graph=graph, version=version),
+    )
+    return room, earlier_op_id
 
 
 def diagram_applied_event(applied: DiagramOp) -> dict:

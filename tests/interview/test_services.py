@@ -1,11 +1,23 @@
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
 
+from diagrams.models import DiagramOp
 from interview import services
 from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
-from interview.models import PRESENCE_STALE_SECONDS, NoteKind, Room, RoomConnection, RoomNote, RoomState, TimerEvent
+from interview.models import (
+    PRESENCE_STALE_SECONDS,
+    NoteKind,
+    Role,
+    Room,
+    RoomConnection,
+    RoomNote,
+    RoomState,
+    TimerEvent,
+)
+from interview.selectors import room_seats
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -153,3 +165,54 @@ def test_connecting_clears_rows_a_crashed_process_left(joined_room, interviewer,
     RoomConnection.objects.create(room=joined_room, user=candidate, channel_name="dead", last_seen=stale)
     services.presence_connect(room=joined_room, user=interviewer, channel_name="fresh")
     assert list(RoomConnection.objects.values_list("channel_name", flat=True)) == ["fresh"]
+
+
+def test_heartbeat_presence_is_one_write_and_one_read(joined_room, interviewer, candidate, django_assert_num_queries):
+    now = timezone.now()
+    RoomConnection.objects.create(
+        room=joined_room, user=candidate, channel_name="c", last_seen=now - timedelta(hours=1)
+    )
+    with django_assert_num_queries(2):
+        services.presence_touch(channel_name="c", now=now)
+        seats = room_seats(joined_room.pk, now=now)
+    assert [(s.role, s.user_id, s.username, s.connected) for s in seats] == [
+        (Role.INTERVIEWER, interviewer.pk, "ines", False),
+        (Role.CANDIDATE, candidate.pk, "carl", True),
+    ]
+    assert room_seats(joined_room.pk, now=now + timedelta(seconds=PRESENCE_STALE_SECONDS + 1))[1].connected is False
+
+
+def test_an_empty_seat_and_a_missing_room_read_as_such(room, interviewer):
+    seats = room_seats(room.pk, now=timezone.now())
+    assert [(s.role, s.user_id, s.username, s.connected) for s in seats] == [
+        (Role.INTERVIEWER, interviewer.pk, "ines", False),
+        (Role.CANDIDATE, None, None, False),
+    ]
+    assert room_seats(uuid.uuid4(), now=timezone.now()) is None
+
+
+def test_an_op_is_one_locking_read_and_two_writes(joined_room, candidate, django_assert_num_queries):
+    node = {"id": "a", "label": "A", "kind": "service"}
+    services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "add_node", "node": node}, client_op_id="1")
+    # The seat, the lock flag, the graph and an earlier copy of the op come in the locking
+    # read; then the diagram is updated and the op logged (inside the savepoint of the test's
+    # own transaction).
+    with django_assert_num_queries(5):
+        applied, new = services.diagram_op_apply(
+            room=joined_room,
+            by=candidate,
+            op={"op": "update_node", "id": "a", "set": {"label": "B"}},
+            client_op_id="2",
+        )
+    assert (new, applied.version) == (True, 2)
+    assert applied.pk == DiagramOp.objects.get(client_op_id="2").pk
+    assert applied.inverse == {"op": "update_node", "id": "a", "set": {"label": "A"}}
+    joined_room.diagram.refresh_from_db()
+    assert joined_room.diagram.version == 2
+    assert joined_room.diagram.graph["nodes"][0]["label"] == "B"
+    # A resend is found by that same read and acknowledged, not applied again.
+    again, new = services.diagram_op_apply(
+        room=joined_room, by=candidate, op={"op": "update_node", "id": "a", "set": {"label": "C"}}, client_op_id="2"
+    )
+    assert (again.pk, again.version, new) == (applied.pk, 2, False)
+    assert joined_room.diagram.ops.count() == 2
