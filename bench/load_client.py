@@ -32,9 +32,10 @@ class Stats:
         self.errors: list[str] = []
         self.connected = 0
         self.all_connected = asyncio.Event()
+        self.start_at = 0.0
 
 
-async def participant(plan: dict, room: dict, seat: int, stats: Stats, start_at: float) -> None:
+async def participant(plan: dict, room: dict, seat: int, stats: Stats) -> None:
     name = f"{room['id'][:8]}-{seat}"
     headers = {"Cookie": f"sessionid={room['cookies'][seat]}"} if room["cookies"][seat] else {}
     try:
@@ -43,13 +44,21 @@ async def participant(plan: dict, room: dict, seat: int, stats: Stats, start_at:
         stats.errors.append(f"connect: {error}")
         return
     app = plan["mode"] in ("app", "idle")
+    if app:
+        async with asyncio.timeout(60):
+            while json.loads(await ws.recv()).get("type") != "snapshot":
+                pass
+    stats.connected += 1
+    if stats.connected == plan["expected"]:
+        stats.start_at = time.perf_counter()
+        stats.all_connected.set()
     if plan["mode"] == "idle":
         await idle(ws, plan, stats)
         return
 
     reader = asyncio.create_task(receive(ws, name, stats, app))
     try:
-        await send_ops(ws, plan, name, stats, start_at, app)
+        await send_ops(ws, plan, name, stats, app)
     except ConnectionClosed as closed:
         stats.errors.append(f"closed: {closed}")
     reader.cancel()
@@ -80,8 +89,12 @@ async def receive(ws, name: str, stats: Stats, app: bool) -> None:
         stats.errors.append(f"closed: {closed}")
 
 
-async def send_ops(ws, plan: dict, name: str, stats: Stats, start_at: float, app: bool) -> None:
-    await asyncio.sleep(max(0.0, start_at - time.perf_counter()) + random.random() / plan["rate"])
+async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
+    # The clock starts once every participant has its snapshot: what is measured is a live
+    # session, not the connection storm before it (timed separately, as connect_seconds).
+    await stats.all_connected.wait()
+    start_at = stats.start_at
+    await asyncio.sleep(random.random() / plan["rate"])
     node = {"id": name.replace("-", "_"), "label": "Block", "kind": "service"}
     interval, sequence = 1 / plan["rate"], 0
     deadline = start_at + plan["duration"]
@@ -105,12 +118,6 @@ async def send_ops(ws, plan: dict, name: str, stats: Stats, start_at: float, app
 
 async def idle(ws, plan: dict, stats: Stats) -> None:
     """Connected and quiet but for the heartbeat, until the plan's end."""
-    async with asyncio.timeout(60):
-        while json.loads(await ws.recv()).get("type") != "snapshot":
-            pass
-    stats.connected += 1
-    if stats.connected == plan["expected"]:
-        stats.all_connected.set()
     end = time.perf_counter() + plan["duration"]
     drain = asyncio.create_task(_drain(ws))
     while time.perf_counter() < end:
@@ -127,10 +134,19 @@ async def _drain(ws) -> None:
 
 async def run(plan: dict) -> dict:
     stats = Stats()
+    plan["expected"] = 2 * len(plan["rooms"])
     if plan["mode"] == "idle":
         return await run_idle(plan, stats)
-    start_at = time.perf_counter() + 3  # every client connected first
-    await asyncio.gather(*(participant(plan, room, seat, stats, start_at) for room in plan["rooms"] for seat in (0, 1)))
+    started = time.perf_counter()
+    clients = asyncio.gather(*(participant(plan, room, seat, stats) for room in plan["rooms"] for seat in (0, 1)))
+    # A participant that never connects is counted as an error and its ops as lost.
+    try:
+        await asyncio.wait_for(stats.all_connected.wait(), 120)
+    except TimeoutError:
+        stats.start_at = time.perf_counter()
+        stats.all_connected.set()
+    connect_seconds = stats.start_at - started
+    await clients
     peer = sorted((stats.peer[k] - stats.sent[k]) * 1000 for k in stats.peer)
     ack = sorted((stats.ack[k] - stats.sent[k]) * 1000 for k in stats.ack)
     late = sum(1 for k in stats.peer if stats.peer[k] - stats.sent[k] > LOST_AFTER_SECONDS)
@@ -142,13 +158,13 @@ async def run(plan: dict) -> dict:
         "errors": len(stats.errors),
         "error_samples": stats.errors[:5],
         "duration": plan["duration"],
+        "connect_seconds": round(connect_seconds, 2),
     }
 
 
 async def run_idle(plan: dict, stats: Stats) -> dict:
     """Connect everyone; print a line once all are connected, so the caller can sample."""
-    plan["expected"] = 2 * len(plan["rooms"])
-    clients = asyncio.gather(*(participant(plan, room, seat, stats, 0) for room in plan["rooms"] for seat in (0, 1)))
+    clients = asyncio.gather(*(participant(plan, room, seat, stats) for room in plan["rooms"] for seat in (0, 1)))
     # Some may never connect: the counts below say how many did.
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stats.all_connected.wait(), 180)

@@ -194,6 +194,7 @@ def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int
     data = json.loads(result.stdout)
     return {
         "ops": data["ops"],
+        "connect_seconds": data["connect_seconds"],
         "throughput_ops_per_s": round(data["ops"] / args.duration, 1),
         "peer_p50_ms": percentile(data["peer_ms"], 0.5),
         "peer_p99_ms": percentile(data["peer_ms"], 0.99),
@@ -246,6 +247,7 @@ def main() -> None:
         f"{args.processes} process(es), {args.layer} layer, deflate {'on' if args.deflate else 'off'}"
     )
     columns = [
+        "connect_seconds",
         "ops",
         "peer_p50_ms",
         "peer_p99_ms",
