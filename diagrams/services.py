@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from diagrams import ops
 from diagrams.models import Diagram, DiagramOp
+from mockboard.statements import Statement, Statements
 
 # Past this many missed ops a client is sent the whole graph instead.
 MAX_OPS_TO_REPLAY = 200
@@ -32,15 +33,14 @@ def diagram_op_find(*, diagram_id: int, author, client_op_id: str) -> DiagramOp 
     return DiagramOp.objects.filter(diagram_id=diagram_id, author=author, client_op_id=client_op_id).first()
 
 
-# No savepoint inside the caller's transaction: an op that does not apply raises before
-# anything is written.
-@transaction.atomic(savepoint=False)
-def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str = "") -> DiagramOp:
-    """Apply `op` to the current graph, bump the version and log it; OpRejected if it does not apply.
+def diagram_op_statements(*, diagram: Diagram, op: object, author, client_op_id: str) -> Statements[DiagramOp]:
+    """Apply `op` to the current graph, bump the version and log it; OpRejected if it does
+    not apply. For either driver of mockboard.statements; `diagram` must be the row as locked
+    in the same transaction.
 
-    `diagram` must be the row as locked by the caller in this transaction (select_for_update).
     Ops name what they touch by id, so an op made against an older version still means the
-    same thing and is applied as long as its nodes, edges and groups exist.
+    same thing and is applied as long as its nodes, edges and groups exist. One that does not
+    apply raises before anything is written.
     """
     graph, undo = ops.apply_with_inverse(diagram.graph, op)
     now = timezone.now()
@@ -54,18 +54,17 @@ def diagram_apply_op(*, diagram: Diagram, op: object, author, client_op_id: str 
         at=now,
     )
     diagram.graph, diagram.version, diagram.updated_at = graph, applied.version, now
-    with connection.cursor() as cursor:
-        cursor.execute(_UPDATE_DIAGRAM, [*_db_values(diagram, "graph", "version", "updated_at"), diagram.pk])
-        cursor.execute(
-            _INSERT_OP,
-            _db_values(applied, "diagram", "version", "op", "inverse", "author", "client_op_id", "at"),
-        )
-        applied.pk = cursor.fetchone()[0]
+    yield Statement(_UPDATE_DIAGRAM, [*_db_values(diagram, "graph", "version", "updated_at"), diagram.pk])
+    (applied.pk,) = yield Statement(
+        _INSERT_OP,
+        _db_values(applied, "diagram", "version", "op", "inverse", "author", "client_op_id", "at"),
+        fetch=True,
+    )
     return applied
 
 
 def _db_values(instance, *names: str) -> list:
-    """The fields' values as this database stores them (JSON, timestamps, keys)."""
+    """The fields' values as the database stores them (JSON, timestamps, keys)."""
     fields = [instance._meta.get_field(name) for name in names]
     return [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
 

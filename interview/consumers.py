@@ -65,6 +65,7 @@ from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
 from interview.selectors import participants_json, room_participants, room_seats
 from interview.serializers import diagram_state, room_serializer_class
+from mockboard import statements
 
 logger = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if "op" not in message:
             raise Invalid("'op' is required", field="op")
         try:
-            event, new = await database_sync_to_async(self._apply_op)(message["op"], client_op_id)
+            event, new = await self._apply_op(message["op"], client_op_id)
         except (OpRejected, RoomError) as refused:
             # A refused op (it no longer applies, it is malformed, the diagram is locked) is
             # answered in kind, with the version so the client can tell whether to resync.
@@ -276,12 +277,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # ack goes to this socket alone (the client drops it if it already has it).
             await self.room_diagram_applied(event)
 
-    def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
+    async def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
         """Apply the op (committed on return); its event, and whether it is new."""
-        # The hot path: the service locks the room by its key and checks the seat itself.
-        applied, new = services.diagram_op_apply(
-            room=Room(pk=self.room_id), by=self.scope["user"], op=op, client_op_id=client_op_id, announce=False
-        )
+        user = self.scope["user"]
+        if statements.async_available():
+            applied, new = await statements.run_async(
+                services.diagram_op_statements(room_id=self.room_id, by=user, op=op, client_op_id=client_op_id)
+            )
+        else:
+            applied, new = await database_sync_to_async(services.diagram_op_apply)(
+                room=Room(pk=self.room_id), by=user, op=op, client_op_id=client_op_id, announce=False
+            )
         return services.diagram_applied_event(applied), new
 
     def _diagram_version(self) -> int:

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from diagrams import services as diagrams_services
 from diagrams.models import Diagram, DiagramOp
-from diagrams.services import diagram_apply_op, diagram_op_find
+from diagrams.services import diagram_op_find
 from diagrams.text import TextError
 from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
@@ -44,6 +45,8 @@ from interview.problem_bank import parse_problem, read_problem_bank
 from interview.selectors import room_participants, room_scoring, room_self_assessment, room_twists
 from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
+from mockboard import statements
+from mockboard.statements import Statement, Statements
 
 
 def problem_bank_load(*, directory: Path) -> tuple[int, int, int]:
@@ -323,53 +326,67 @@ def diagram_op_apply(
     (committed), as the WebSocket consumer does from its event loop.
     """
     with transaction.atomic():
-        locked, earlier_op_id = _diagram_seat_locked(room.pk, by, client_op_id)
-        role = locked.role_of(by) if locked else None
-        if role is None:
-            raise Forbidden("only the room's participants can edit the diagram")
-        if earlier_op_id is not None:
-            return DiagramOp.objects.select_related("author").get(pk=earlier_op_id), False
-        if role == Role.CANDIDATE and locked.diagram_locked:
-            raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-        applied = diagram_apply_op(diagram=locked.diagram, op=op, author=by, client_op_id=client_op_id)
-        if announce:
+        applied, new = statements.run(diagram_op_statements(room_id=room.pk, by=by, op=op, client_op_id=client_op_id))
+        if announce and new:
             broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
-    return applied, True
+    return applied, new
 
 
-# The hot path of every edit, one statement written out (see diagrams.services for why): it
-# locks the room (seats, lock flag) and its diagram, and finds an op already applied under
-# this client_op_id.
+# The hot path of every edit, written out (see diagrams.services for why): one statement locks
+# the room (seats, lock flag) and its diagram, and finds an op already applied under this
+# client_op_id.
 _DIAGRAM_SEAT = (
     'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", d."id", d."graph", d."version", '
     '(SELECT o."id" FROM "diagrams_diagramop" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
     'AND o."client_op_id" = %s LIMIT 1) '
     'FROM "interview_room" r INNER JOIN "diagrams_diagram" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
 )
+_EARLIER_OP = 'SELECT "version", "op", "inverse" FROM "diagrams_diagramop" WHERE "id" = %s'
 
 
-def _diagram_seat_locked(room_id, by: AbstractBaseUser, client_op_id: str) -> tuple[Room | None, int | None]:
-    """The room (its seats and lock flag) with its diagram, both rows locked for this
-    transaction, and the id of the op this author already applied under `client_op_id`."""
+def diagram_op_statements(
+    *, room_id, by: AbstractBaseUser, op: object, client_op_id: str
+) -> Statements[tuple[DiagramOp, bool]]:
+    """diagram_op_apply's statements, for either driver of mockboard.statements (the
+    WebSocket consumer runs them in its event loop on PostgreSQL)."""
     sql = _DIAGRAM_SEAT
     if connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF r, d"
-    with connection.cursor() as cursor:
-        # An empty client_op_id names no op: NULL matches nothing.
-        cursor.execute(sql, [by.pk, client_op_id or None, Room._meta.pk.get_db_prep_value(room_id, connection)])
-        row = cursor.fetchone()
-    if row is None:
-        return None, None
-    interviewer_id, candidate_id, diagram_locked, diagram_id, graph, version, earlier_op_id = row
-    graph = Diagram._meta.get_field("graph").from_db_value(graph, None, connection)
-    room = Room(
-        id=room_id,
-        interviewer_id=interviewer_id,
-        candidate_id=candidate_id,
-        diagram_locked=bool(diagram_locked),
-        diagram=Diagram(id=diagram_id, graph=graph, version=version),
+    # An empty client_op_id names no op: NULL matches nothing.
+    row = yield Statement(
+        sql, [by.pk, client_op_id or None, Room._meta.pk.get_db_prep_value(room_id, connection)], fetch=True
     )
-    return room, earlier_op_id
+    if row is None:
+        raise Forbidden("only the room's participants can edit the diagram")
+    seats, (diagram_id, graph, version, earlier_op_id) = row[:3], row[3:]
+    room = Room.from_db(DEFAULT_DB_ALIAS, ["id", "interviewer_id", "candidate_id", "diagram_locked"], [room_id, *seats])
+    role = room.role_of(by)
+    if role is None:
+        raise Forbidden("only the room's participants can edit the diagram")
+    json_field = DiagramOp._meta.get_field("op")
+    if earlier_op_id is not None:
+        version, op, inverse = yield Statement(_EARLIER_OP, [earlier_op_id], fetch=True)
+        earlier = DiagramOp(
+            pk=earlier_op_id,
+            diagram_id=diagram_id,
+            version=version,
+            op=json_field.from_db_value(op, None, connection),
+            inverse=json_field.from_db_value(inverse, None, connection),
+            author=by,
+            client_op_id=client_op_id,
+        )
+        return earlier, False
+    if role == Role.CANDIDATE and room.diagram_locked:
+        raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
+    diagram = Diagram.from_db(
+        DEFAULT_DB_ALIAS,
+        ["id", "graph", "version"],
+        [diagram_id, json_field.from_db_value(graph, None, connection), version],
+    )
+    applied = yield from diagrams_services.diagram_op_statements(
+        diagram=diagram, op=op, author=by, client_op_id=client_op_id
+    )
+    return applied, True
 
 
 def diagram_applied_event(applied: DiagramOp) -> dict:

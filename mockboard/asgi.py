@@ -1,5 +1,6 @@
 """ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -21,3 +22,8 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything loaded so far (Django, the URL conf, the problem bank's code) lives as long as
+# the process: out of the cyclic collector's way, a full collection under load pauses every
+# room about half as long (112 -> 65 ms at 100 rooms, bench/README.md).
+gc.freeze()

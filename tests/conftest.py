@@ -7,6 +7,7 @@ import functools
 import os
 
 import pytest
+import pytest_asyncio
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.test import Client
@@ -14,6 +15,7 @@ from django.test import Client
 from interview import services
 from interview.models import Problem, Room
 from interview.problem_bank import read_problem_bank
+from mockboard import statements
 from tests import servers
 
 PASSWORD = "a-long-test-password-42"
@@ -26,6 +28,20 @@ def pytest_configure(config):
     # not, or the connections its worker threads leave open stop the test database being
     # dropped at the end.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("asyncio"):
+            item.fixturenames.append("_close_statement_pools")
+
+
+@pytest_asyncio.fixture
+async def _close_statement_pools():
+    """Consumers open a database pool in their test's event loop (on PostgreSQL); it must
+    close with that loop, or its connections stop the test database being dropped."""
+    yield
+    await statements.close_pools()
 
 
 _skipped: list[str] = []
