@@ -2,7 +2,7 @@
 per room, each sending a diagram op at a fixed rate, measuring op -> peer (until the other
 participant receives it) and op -> ack (until the sender hears it back).
 
-Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "rate", "duration", "rooms":
+Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "run", "rate", "duration", "rooms":
 [{"id", "urls": [two ws URLs], "origin", "cookies": [two] }]}; writes the measurements as
 JSON. In "idle" mode every participant connects, waits for its snapshot and then only sends
 the page's heartbeat; the JSON says how many were connected, and when.
@@ -95,7 +95,9 @@ async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
     await stats.all_connected.wait()
     start_at = stats.start_at
     await asyncio.sleep(random.random() / plan["rate"])
-    node = {"id": name.replace("-", "_"), "label": "Block", "kind": "service"}
+    # Runs of one benchmark share the rooms: each run adds its own block, under op ids of its own.
+    run = plan.get("run", 0)
+    node = {"id": f"{name.replace('-', '_')}_{run}", "label": "Block", "kind": "service"}
     interval, sequence = 1 / plan["rate"], 0
     deadline = start_at + plan["duration"]
     next_beat = time.perf_counter() + HEARTBEAT_SECONDS
@@ -105,7 +107,7 @@ async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
             if sequence == 0
             else {"op": "update_node", "id": node["id"], "set": {"label": f"Block {sequence}"}}
         )
-        op_id = f"{name}:{sequence}"
+        op_id = f"{name}:{run}:{sequence}"
         stats.sent[op_id] = time.perf_counter()
         await ws.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": op_id}))
         sequence += 1

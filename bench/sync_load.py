@@ -12,8 +12,11 @@ divided by the relay's: the overhead ratio.
 Only 127.0.0.1 is ever targeted. Needs PostgreSQL and Redis: BENCH_DATABASE_URL (a database
 it drops and creates; default postgres://postgres@127.0.0.1:5432/mockboard_bench) and
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/15).
+With --nginx the clients go through deploy/nginx.conf (Debian's nginx, started on loopback)
+in front of the processes; with --repeat N the table shows the median of N runs.
 Run: .venv/bin/python -m bench.sync_load [--rooms 100] [--rate 1] [--duration 30]
-     [--processes 1] [--layer pubsub|redis] [--deflate] [--json build/sync_load.json]
+     [--processes 1] [--layer pubsub|redis] [--deflate] [--nginx] [--repeat 3]
+     [--json build/sync_load.json]
 """
 
 from __future__ import annotations
@@ -21,8 +24,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -168,10 +174,11 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return round(values[min(len(values) - 1, int(fraction * len(values)))], 1)
 
 
-def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int]) -> dict:
+def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int], run: int) -> dict:
     plan_rooms = []
     for index, room in enumerate(rooms):
-        # With several processes the two participants of a room sit on different ones.
+        # With several processes the two participants of a room sit on different ones (nginx
+        # spreads them itself).
         seats = [ports[index % len(ports)], ports[(index + 1) % len(ports)]]
         path = f"/ws/rooms/{room['id']}/" if mode == "app" else f"/ws/relay/{room['id']}/"
         plan_rooms.append(
@@ -182,7 +189,7 @@ def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int
                 "cookies": room["cookies"] if mode == "app" else ["", ""],
             }
         )
-    plan = {"mode": mode, "rate": args.rate, "duration": args.duration, "rooms": plan_rooms}
+    plan = {"mode": mode, "run": run, "rate": args.rate, "duration": args.duration, "rooms": plan_rooms}
     sampler = Sampler(pids)
     sampler.start()
     result = subprocess.run(
@@ -207,6 +214,72 @@ def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int
     }
 
 
+def summary(outcomes: list[dict]) -> dict:
+    """The median of each figure over the runs; lost ops and errors are totals, since one lost
+    op in any run is one too many."""
+    totals = ("ops", "lost", "errors", "server_errors_logged")
+    merged = {}
+    for key in outcomes[0]:
+        values = [outcome[key] for outcome in outcomes]
+        if key == "error_samples":
+            merged[key] = [sample for samples in values for sample in samples][:5]
+        elif key in totals:
+            merged[key] = sum(values)
+        elif any(v is None for v in values):
+            merged[key] = None
+        else:
+            merged[key] = round(statistics.median(values), 2)
+    return merged
+
+
+# Debian installs nginx in /usr/sbin, which is not on every PATH.
+NGINX_ENV = {**os.environ, "PATH": f"{os.environ['PATH']}{os.pathsep}/usr/sbin{os.pathsep}/sbin"}
+NGINX_MAIN = """
+daemon off;
+pid {folder}/nginx.pid;
+error_log {folder}/error.log warn;
+worker_processes 1;
+worker_rlimit_nofile 16384;
+{user}
+events {{ worker_connections 8192; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/body;
+    proxy_temp_path {folder}/proxy;
+    fastcgi_temp_path {folder}/fastcgi;
+    uwsgi_temp_path {folder}/uwsgi;
+    scgi_temp_path {folder}/scgi;
+    include {folder}/site.conf;
+}}
+"""
+
+
+def nginx(ports: list[int]) -> tuple[subprocess.Popen, int]:
+    """Debian's nginx with deploy/nginx.conf in front of the server processes, on a free
+    loopback port: the sample file itself, with only its upstream servers and its listen
+    address changed."""
+    subprocess.run([str(ROOT / "scripts" / "apt-ensure.sh"), "nginx-light:nginx"], check=True, env=NGINX_ENV)
+    folder = Path(tempfile.mkdtemp(prefix="mockboard-nginx-"))
+    folder.chmod(0o755)
+    port = free_port()
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = re.sub(r"(?m)^    server 127\.0\.0\.1:\d+;\n", "", site)
+    upstreams = "".join(f"    server 127.0.0.1:{server};\n" for server in ports)
+    site = site.replace("    keepalive 32;", upstreams + "    keepalive 32;", 1)
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{port};", 1)
+    (folder / "site.conf").write_text(site)
+    user = "user root;" if os.geteuid() == 0 else ""
+    (folder / "nginx.conf").write_text(NGINX_MAIN.format(folder=folder, user=user))
+    process = subprocess.Popen(
+        ["nginx", "-p", str(folder), "-c", str(folder / "nginx.conf")],
+        env=NGINX_ENV,
+        stdout=(LOGS / "nginx.log").open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_for_port(port, process)
+    return process, port
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", type=int, default=100)
@@ -215,6 +288,8 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--layer", choices=["pubsub", "redis"], default="pubsub")
     parser.add_argument("--deflate", action="store_true", help="per-message deflate on (off by default)")
+    parser.add_argument("--nginx", action="store_true", help="through deploy/nginx.conf in front of the processes")
+    parser.add_argument("--repeat", type=int, default=1, help="runs; the table shows their median")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -222,18 +297,27 @@ def main() -> None:
     rooms = prepare(env, args.rooms)
 
     results = {"scenario": {k: v for k, v in vars(args).items() if k != "json"}}
-    for mode, app in (("mockboard", "mockboard.asgi:application"), ("relay", "bench.relay:application")):
-        started = servers(app, args.processes, env, args.deflate)
-        try:
-            ports = [port for _, port in started]
-            results[mode] = measure(
-                "app" if mode == "mockboard" else "relay", rooms, ports, args, [p.pid for p, _ in started]
-            )
-        finally:
-            for process, _ in started:
-                stop(process)
-        logged = "".join(path.read_text() for path in LOGS.glob(f"{app.split('.')[0]}-*.log"))
-        results[mode]["server_errors_logged"] = logged.count("ERROR") + logged.count("Traceback")
+    runs: dict[str, list[dict]] = {"mockboard": [], "relay": []}
+    for run in range(args.repeat):
+        for mode, app in (("mockboard", "mockboard.asgi:application"), ("relay", "bench.relay:application")):
+            started = servers(app, args.processes, env, args.deflate)
+            front = None
+            try:
+                ports = [port for _, port in started]
+                pids = [process.pid for process, _ in started]
+                if args.nginx:
+                    front, nginx_port = nginx(ports)
+                    ports, pids = [nginx_port], [*pids, front.pid]
+                outcome = measure("app" if mode == "mockboard" else "relay", rooms, ports, args, pids, run)
+            finally:
+                for process in [process for process, _ in started] + ([front] if front else []):
+                    stop(process)
+            logged = "".join(path.read_text() for path in LOGS.glob(f"{app.split('.')[0]}-*.log"))
+            outcome["server_errors_logged"] = logged.count("ERROR") + logged.count("Traceback")
+            runs[mode].append(outcome)
+    for mode in runs:
+        results[mode] = summary(runs[mode])
+    results["runs"] = runs
     ours, relay = results["mockboard"], results["relay"]
     results["overhead_ratio"] = {
         key: round(ours[f"peer_{key}_ms"] / relay[f"peer_{key}_ms"], 2)
@@ -244,7 +328,9 @@ def main() -> None:
 
     print(
         f"{args.rooms} rooms x 2 clients x {args.rate} op/s for {args.duration:g} s, "
-        f"{args.processes} process(es), {args.layer} layer, deflate {'on' if args.deflate else 'off'}"
+        f"{args.processes} process(es){' behind nginx' if args.nginx else ''}, {args.layer} layer, "
+        f"deflate {'on' if args.deflate else 'off'}; "
+        + (f"median of {args.repeat} runs (lost and errors: all runs)" if args.repeat > 1 else "one run")
     )
     columns = [
         "connect_seconds",
@@ -258,9 +344,12 @@ def main() -> None:
         "cpu_percent",
         "peak_rss_mb",
     ]
-    print(f"{'':10}" + "".join(f"{c:>13}" for c in columns))
+    print(f"{'':12}" + "".join(f"{c:>13}" for c in columns))
     for mode in ("mockboard", "relay"):
-        print(f"{mode:10}" + "".join(f"{results[mode][c]!s:>13}" for c in columns))
+        if args.repeat > 1:
+            for run, outcome in enumerate(runs[mode], 1):
+                print(f"{f'{mode} #{run}':12}" + "".join(f"{outcome[c]!s:>13}" for c in columns))
+        print(f"{mode:12}" + "".join(f"{results[mode][c]!s:>13}" for c in columns))
     ratio = results["overhead_ratio"]
     print(f"overhead ratio (ours / relay, op -> peer): p50 {ratio['p50']}, p99 {ratio['p99']}")
     for mode in ("mockboard", "relay"):
