@@ -197,6 +197,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 await self.send_json({"type": "saved", "request": message["type"], "save_id": save_id})
         except RoomError as error:
             await self.send_error(error.code, error.message, field=error.field, request=message)
+        except OSError:
+            # ASGI servers raise an IOError for a send on a socket the client has closed: not a
+            # fault, and there is nobody left to answer (the disconnect handler cleans up).
+            return
         except Exception:
             # A bug must cost one message, not the connection; the transaction rolled back.
             logger.exception("room %s: %s failed", self.room_id, message["type"])

@@ -136,3 +136,31 @@ async def test_a_client_that_vanishes_is_dropped_and_the_other_side_sees_it_leav
         finally:
             raw.close()
     assert not await database_sync_to_async(RoomConnection.objects.filter(user=candidate).exists)()
+
+
+async def test_a_client_that_closes_before_its_answer_costs_no_error(redis_url, joined_room, candidate):
+    """The page's last heartbeat often crosses the tab closing: the answer then has nowhere
+    to go, which is normal and must not be logged as a failure."""
+    cookie = await database_sync_to_async(session_cookie)(candidate)
+    database_url = await database_sync_to_async(servers.shared_database_url)()
+    port = servers.free_port()
+    with servers.procfile_process("web", redis_url=redis_url, database_url=database_url, port=port) as (
+        process,
+        read_log,
+    ):
+        servers.wait_for_port(port, process)
+        for _ in range(5):
+            async with connect(
+                f"ws://127.0.0.1:{port}/ws/rooms/{joined_room.pk}/",
+                additional_headers={"Cookie": f"sessionid={cookie}"},
+                origin=f"http://127.0.0.1:{port}",
+            ) as ws:
+                await receive_type(ws, "snapshot")
+                for _ in range(5):
+                    await ws.send(json.dumps({"type": "ping"}))
+        # Every socket's disconnect handler has run, so anything it would log is in the log.
+        await database_sync_to_async(servers.wait_for_disconnects)()
+        log = read_log()
+    assert log.count("connection open") == 5
+    assert "Traceback" not in log
+    assert "ERROR" not in log
