@@ -100,7 +100,8 @@ async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
     node = {"id": f"{name.replace('-', '_')}_{run}", "label": "Block", "kind": "service"}
     interval, sequence = 1 / plan["rate"], 0
     deadline = start_at + plan["duration"]
-    next_beat = time.perf_counter() + HEARTBEAT_SECONDS
+    # Pages open at different moments, so their heartbeats are out of step.
+    next_beat = time.perf_counter() + random.uniform(0, HEARTBEAT_SECONDS)
     while time.perf_counter() < deadline:
         op = (
             {"op": "add_node", "node": node}

@@ -46,11 +46,11 @@ from __future__ import annotations
 import json
 import logging
 import time
+from datetime import datetime
 from uuid import UUID
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
-from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
@@ -63,9 +63,10 @@ from interview.broadcast import broadcast_committed, interviewer_group, room_gro
 from interview.errors import Forbidden, Invalid, RoomError
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
-from interview.selectors import participants_json, room_participants, room_seats
+from interview.selectors import participants_json, room_participants, room_seats_statements
 from interview.serializers import diagram_state, room_serializer_class
 from mockboard import statements
+from mockboard.statements import Statements, database_sync_to_async
 
 logger = logging.getLogger(__name__)
 
@@ -73,14 +74,6 @@ MAX_FRAME_BYTES = 256 * 1024
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
-
-
-def database_sync_to_async(function):
-    """Run `function` (which uses the database) in a worker thread. Not in Channels' default
-    single shared thread: that queues every room's queries behind one another, and under
-    load (100 rooms, 200 ops/s) latency grew without bound. A socket's messages are still
-    handled one at a time, in order."""
-    return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
 def server_now_ms() -> int:
@@ -94,7 +87,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Channels' dispatch first closes stale database connections through a hop to its one
         # shared sync thread, for every frame and every group event: under load every room's
         # messages queued behind one another there. Here all database work goes through
-        # database_sync_to_async above, which does that cleanup in its own thread.
+        # mockboard.statements, whose worker threads do that cleanup around each call.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"no handler for message type {message['type']}")
@@ -210,13 +203,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _on_ping(self, message: dict) -> None:
         server_now = server_now_ms()
-        participants = await database_sync_to_async(self._heartbeat)()
+        participants = await statements.run_atomic(self._heartbeat(now=timezone.now()))
         if participants is None:
             await self._revoke()
             return
         await self.send_json({"type": "pong", "server_now": server_now, "participants": participants})
 
-    def _heartbeat(self) -> list[dict] | None:
+    def _heartbeat(self, *, now: datetime) -> Statements[list[dict] | None]:
         """Keep this socket counted as present and report presence as it stands now; None
         once this user is no longer a participant.
 
@@ -224,9 +217,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         candidate) and rows of a crashed process only age out: each heartbeat re-checks
         access and presence, so every such gap closes within one beat.
         """
-        now = timezone.now()
-        services.presence_touch(channel_name=self.channel_name, now=now)
-        seats = room_seats(self.room_id, now=now)
+        yield from services.presence_touch_statements(channel_name=self.channel_name, now=now)
+        seats = yield from room_seats_statements(self.room_id, now=now)
         if seats is None or all(seat.user_id != self.scope["user"].pk for seat in seats):
             return None
         return participants_json(seats)
@@ -283,15 +275,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
         """Apply the op (committed on return); its event, and whether it is new."""
-        user = self.scope["user"]
-        if statements.async_available():
-            applied, new = await statements.run_async(
-                services.diagram_op_statements(room_id=self.room_id, by=user, op=op, client_op_id=client_op_id)
+        applied, new = await statements.run_atomic(
+            services.diagram_op_statements(
+                room_id=self.room_id, by=self.scope["user"], op=op, client_op_id=client_op_id
             )
-        else:
-            applied, new = await database_sync_to_async(services.diagram_op_apply)(
-                room=Room(pk=self.room_id), by=user, op=op, client_op_id=client_op_id, announce=False
-            )
+        )
         return services.diagram_applied_event(applied), new
 
     def _diagram_version(self) -> int:

@@ -9,6 +9,8 @@ from django.db import connection
 
 from interview.models import PRESENCE_STALE_SECONDS, Feedback, Problem, Role, Room, RoomState
 from interview.problem_bank import PHASED_SECTIONS
+from mockboard import statements
+from mockboard.statements import Statement, Statements
 
 # Every socket's heartbeat reads this, ten times a minute: one statement, written out, as
 # building it with the ORM cost several times what the database took to answer
@@ -35,10 +37,14 @@ class Seat:
 def room_seats(room_id, *, now: datetime) -> list[Seat] | None:
     """Both seats with who holds them and whether they have a live connection; None if there
     is no such room."""
+    return statements.run(room_seats_statements(room_id, now=now))
+
+
+def room_seats_statements(room_id, *, now: datetime) -> Statements[list[Seat] | None]:
     live_since = connection.ops.adapt_datetimefield_value(now - timedelta(seconds=PRESENCE_STALE_SECONDS))
-    with connection.cursor() as cursor:
-        cursor.execute(_PRESENCE, [live_since, live_since, Room._meta.pk.get_db_prep_value(room_id, connection)])
-        row = cursor.fetchone()
+    row = yield Statement(
+        _PRESENCE, [live_since, live_since, Room._meta.pk.get_db_prep_value(room_id, connection)], fetch=True
+    )
     if row is None:
         return None
     interviewer_id, interviewer, candidate_id, candidate, interviewer_live, candidate_live = row

@@ -298,14 +298,13 @@ def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -
     _broadcast_presence(room)
 
 
-def presence_touch(*, channel_name: str, now: datetime) -> None:
-    """Keep a connection counted as live; called on each client heartbeat."""
+def presence_touch_statements(*, channel_name: str, now: datetime) -> Statements[None]:
+    """Keep a connection counted as live; each client heartbeat runs this."""
     # Written out for the same reason as the presence read (interview.selectors).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            'UPDATE "interview_roomconnection" SET "last_seen" = %s WHERE "channel_name" = %s',
-            [connection.ops.adapt_datetimefield_value(now), channel_name],
-        )
+    yield Statement(
+        'UPDATE "interview_roomconnection" SET "last_seen" = %s WHERE "channel_name" = %s',
+        [connection.ops.adapt_datetimefield_value(now), channel_name],
+    )
 
 
 @transaction.atomic

@@ -15,7 +15,8 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from channels.db import DatabaseSyncToAsync
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 Result = TypeVar("Result")
 Statements = Generator["Statement", Any, Result]
@@ -51,6 +52,26 @@ def _drive(statements: Statements[Result], execute, fetchone) -> Result:
 
 def async_available() -> bool:
     return connections[DEFAULT_DB_ALIAS].vendor == "postgresql"
+
+
+def database_sync_to_async(function):
+    """Run `function` (which uses the database) in a worker thread. Not in Channels' default
+    single shared thread: that queues every room's queries behind one another, and under
+    load (100 rooms, 200 ops/s) latency grew without bound."""
+    return DatabaseSyncToAsync(function, thread_sensitive=False)
+
+
+async def run_atomic(statements: Statements[Result]) -> Result:
+    """Run the statements in a transaction of their own: in this event loop on PostgreSQL,
+    otherwise in a worker thread on Django's connection."""
+    if async_available():
+        return await run_async(statements)
+    return await database_sync_to_async(_run_atomic)(statements)
+
+
+def _run_atomic(statements: Statements[Result]) -> Result:
+    with transaction.atomic():
+        return run(statements)
 
 
 async def run_async(statements: Statements[Result]) -> Result:

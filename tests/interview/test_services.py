@@ -18,6 +18,7 @@ from interview.models import (
     TimerEvent,
 )
 from interview.selectors import room_seats
+from mockboard import statements
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -173,7 +174,7 @@ def test_heartbeat_presence_is_one_write_and_one_read(joined_room, interviewer, 
         room=joined_room, user=candidate, channel_name="c", last_seen=now - timedelta(hours=1)
     )
     with django_assert_num_queries(2):
-        services.presence_touch(channel_name="c", now=now)
+        statements.run(services.presence_touch_statements(channel_name="c", now=now))
         seats = room_seats(joined_room.pk, now=now)
     assert [(s.role, s.user_id, s.username, s.connected) for s in seats] == [
         (Role.INTERVIEWER, interviewer.pk, "ines", False),
