@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench import write_json
+
 ONE_EXPORT = r"""
 import resource, time, json, django
 django.setup()
@@ -112,9 +114,7 @@ def main() -> None:
         f"{results['p50_seconds']:>7.2f}s {results['max_seconds']:>7.2f}s "
         f"{results['peak_rss_mb']:>8.1f}MB {results['pdf_bytes'] / 1024:>8.0f}KB"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import write_json
 from bench.sync_load import ROOT, Sampler, bench_env, prepare, servers
 from tests.servers import stop
 
@@ -96,9 +97,7 @@ def main() -> None:
         f"{sockets:>8} {results['rss_before_mb']:>9}MB {results['rss_connected_mb']:>8}MB "
         f"{results['kb_per_socket']:>9}KB {results['idle_cpu_percent']:>8}% {results['errors']:>7}"
     )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from bench import write_json
 from bench.sync_load import ROOT, SETUP, bench_env, servers
 from tests.servers import stop
 
@@ -85,9 +86,7 @@ def main() -> None:
     for row in sorted(rows, key=lambda r: -r["transferred"]):
         print(f"{row['transferred'] / 1024:>8.1f} KB  {row['type']:<11} {row['url']}")
     print(f"{results['transferred_kb']:>8.1f} KB transferred in {len(rows)} requests ({results['uncompressed_kb']} KB)")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ Run: .venv/bin/python -m bench.render [--repeat 15] [--json build/render.json]
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import time
 from pathlib import Path
 
+from bench import write_json
 from diagrams.dot import to_dot
 from diagrams.render import Renderer
 from tests.diagrams.graphs import random_graph
@@ -67,9 +67,7 @@ def main() -> None:
             f"{size:>6} {results['cold_ms'][key]:>8.1f}ms {results['cold_p90_ms'][key]:>8.1f}ms "
             f"{results['cached_ms'][key]:>9.3f}ms {results['spawn_ms'][key]:>11.1f}ms"
         )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

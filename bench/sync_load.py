@@ -36,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
+from bench import write_json
 from tests.servers import free_port, procfile_command, stop, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -355,9 +356,7 @@ def main() -> None:
     for mode in ("mockboard", "relay"):
         if results[mode]["error_samples"]:
             print(f"{mode} errors, e.g.: {results[mode]['error_samples']}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ thread and back for every op, which cost more CPU than the op itself (bench/READ
 from __future__ import annotations
 
 import asyncio
-import weakref
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -89,8 +88,9 @@ async def run_async(statements: Statements[Result]) -> Result:
             return done.value
 
 
-# One pool per event loop: a pool's connections belong to the loop that opened them.
-_pools: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# One pool per event loop: a pool's connections belong to the loop that opened them. A
+# server has one loop; a test's loop closes its pool itself (close_pools).
+_pools: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 
 
 async def _pool():
