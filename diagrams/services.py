@@ -1,8 +1,8 @@
-"""Writes to diagrams: every change is an op, applied under a row lock and logged."""
+"""Writes to diagrams: every change is an op, applied to the version it was checked on, and logged."""
 
 from __future__ import annotations
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from diagrams import ops
@@ -12,11 +12,20 @@ from mockboard.statements import Statement, Statements
 # Past this many missed ops a client is sent the whole graph instead.
 MAX_OPS_TO_REPLAY = 200
 
-# An op's two writes, written out rather than built by the ORM: building a query took about
-# 0.6 ms of CPU on the 2-core benchmark machine, several times what the database took to run
-# it, and every participant's every edit goes through here (bench/README.md).
-_UPDATE_DIAGRAM = 'UPDATE "diagrams_diagram" SET "graph" = %s, "version" = %s, "updated_at" = %s WHERE "id" = %s'
-_INSERT_OP = (
+# An op's writes, written out rather than built by the ORM: building a query took about 0.6 ms
+# of CPU on the 2-core benchmark machine, several times what the database took to run it, and
+# every participant's every edit goes through here (bench/README.md).
+_BUMP = (
+    'UPDATE "diagrams_diagram" SET "graph" = %s, "version" = %s, "updated_at" = %s '
+    'WHERE "diagrams_diagram"."id" = %s AND "diagrams_diagram"."version" = %s{guard} RETURNING "id"'
+)
+# On PostgreSQL both writes are one statement, whole by itself (mockboard.statements): this
+# follows the _BUMP in the same statement, as WITH bumped AS (_BUMP).
+_LOG_BUMPED = (
+    'INSERT INTO "diagrams_diagramop" ("diagram_id", "version", "op", "inverse", "author_id", "client_op_id", "at") '
+    'SELECT bumped."id", %s, %s, %s, %s, %s, %s FROM bumped RETURNING "id"'
+)
+_LOG = (
     'INSERT INTO "diagrams_diagramop" ("diagram_id", "version", "op", "inverse", "author_id", "client_op_id", "at") '
     'VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
 )
@@ -33,40 +42,62 @@ def diagram_op_find(*, diagram_id: int, author, client_op_id: str) -> DiagramOp 
     return DiagramOp.objects.filter(diagram_id=diagram_id, author=author, client_op_id=client_op_id).first()
 
 
-def diagram_op_statements(*, diagram: Diagram, op: object, author, client_op_id: str) -> Statements[DiagramOp]:
-    """Apply `op` to the current graph, bump the version and log it; OpRejected if it does
-    not apply. For either driver of mockboard.statements; `diagram` must be the row as locked
-    in the same transaction.
+def diagram_op_statements(
+    *, diagram: Diagram, op: object, author, client_op_id: str, guard: Statement
+) -> Statements[DiagramOp | None]:
+    """Apply `op` to the graph as read, bump the version and log the op, all only if the
+    diagram is still at that version and `guard` (an SQL condition on "diagrams_diagram",
+    with its parameters) still holds; None if not, and nothing is written. OpRejected if the
+    op does not apply to the graph, before anything is written. For either driver of
+    mockboard.statements.
 
     Ops name what they touch by id, so an op made against an older version still means the
-    same thing and is applied as long as its nodes, edges and groups exist. One that does not
-    apply raises before anything is written.
+    same thing and is applied as long as its nodes, edges and groups exist.
     """
     graph, undo = ops.apply_with_inverse(diagram.graph, op)
-    now = timezone.now()
+    database = connections[DEFAULT_DB_ALIAS]
     applied = DiagramOp(
-        diagram=diagram,
+        diagram_id=diagram.pk,
         version=diagram.version + 1,
         op=op,
         inverse=undo,
         author=author,
         client_op_id=client_op_id,
-        at=now,
+        at=timezone.now(),
     )
-    diagram.graph, diagram.version, diagram.updated_at = graph, applied.version, now
-    yield Statement(_UPDATE_DIAGRAM, [*_db_values(diagram, "graph", "version", "updated_at"), diagram.pk])
-    (applied.pk,) = yield Statement(
-        _INSERT_OP,
-        _db_values(applied, "diagram", "version", "op", "inverse", "author", "client_op_id", "at"),
-        fetch=True,
-    )
+    bump = [
+        _json(graph, database),
+        applied.version,
+        database.ops.adapt_datetimefield_value(applied.at),
+        diagram.pk,
+        diagram.version,
+        *guard.params,
+    ]
+    log = [
+        applied.version,
+        _json(op, database),
+        _json(undo, database),
+        author.pk,
+        client_op_id,
+        database.ops.adapt_datetimefield_value(applied.at),
+    ]
+    bump_sql = _BUMP.format(guard=guard.sql)
+    if database.vendor == "postgresql":
+        row = yield Statement(f"WITH bumped AS ({bump_sql}) {_LOG_BUMPED}", [*bump, *log], fetch=True)
+    else:
+        # No writes inside WITH here; `run` always has a transaction around these two.
+        row = yield Statement(bump_sql, bump, fetch=True)
+        if row is not None:
+            row = yield Statement(_LOG, [diagram.pk, *log], fetch=True)
+    if row is None:
+        return None
+    (applied.pk,) = row
     return applied
 
 
-def _db_values(instance, *names: str) -> list:
-    """The fields' values as the database stores them (JSON, timestamps, keys)."""
-    fields = [instance._meta.get_field(name) for name in names]
-    return [field.get_db_prep_save(getattr(instance, field.attname), connection) for field in fields]
+def _json(value, database):
+    """A JSON value as the op log's and the diagram's columns store it."""
+    return DiagramOp._meta.get_field("op").get_db_prep_save(value, database)
 
 
 def diagram_ops_since(*, diagram: Diagram, version: int) -> list[DiagramOp] | None:

@@ -203,7 +203,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _on_ping(self, message: dict) -> None:
         server_now = server_now_ms()
-        participants = await statements.run_atomic(self._heartbeat(now=timezone.now()))
+        participants = await statements.run_now(self._heartbeat(now=timezone.now()))
         if participants is None:
             await self._revoke()
             return
@@ -275,7 +275,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
         """Apply the op (committed on return); its event, and whether it is new."""
-        applied, new = await statements.run_atomic(
+        applied, new = await statements.run_now(
             services.diagram_op_statements(
                 room_id=self.room_id, by=self.scope["user"], op=op, client_op_id=client_op_id
             )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.base import ContentFile
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -313,34 +313,39 @@ def presence_disconnect(*, room: Room, channel_name: str) -> None:
     _broadcast_presence(room)
 
 
-def diagram_op_apply(
-    *, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "", announce: bool = True
-) -> tuple[DiagramOp, bool]:
+def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> tuple[DiagramOp, bool]:
     """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply.
 
     An op sent again (same client_op_id) is not applied twice: the logged op comes back with
-    new=False, and since everyone heard of it the first time, nothing is broadcast. That is
-    checked under the lock, so of two copies racing in, one applies and the other is acked.
-    With `announce` off the caller broadcasts diagram_applied_event itself once this returns
-    (committed), as the WebSocket consumer does from its event loop.
+    new=False, and since everyone heard of it the first time, nothing is broadcast. Of two
+    copies racing in, one writes first; the other's write then finds the version moved on, and
+    its second try finds the first copy and is acked with it.
     """
     with transaction.atomic():
         applied, new = statements.run(diagram_op_statements(room_id=room.pk, by=by, op=op, client_op_id=client_op_id))
-        if announce and new:
+        if new:
             broadcast_on_commit(room_group(room.pk), diagram_applied_event(applied))
     return applied, new
 
 
-# The hot path of every edit, written out (see diagrams.services for why): one statement locks
-# the room (seats, lock flag) and its diagram, and finds an op already applied under this
-# client_op_id.
+# The hot path of every edit, written out (see diagrams.services for why). One read gets the
+# seats, the lock flag, the graph and an op already applied under this client_op_id; the write
+# then happens only if the diagram is still at the version read and the author may still edit
+# it. No lock is held in between: in a room of two a write rarely loses that race, and when it
+# does the op is read and applied again, the last time under a row lock so that it cannot lose.
 _DIAGRAM_SEAT = (
     'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", d."id", d."graph", d."version", '
     '(SELECT o."id" FROM "diagrams_diagramop" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
     'AND o."client_op_id" = %s LIMIT 1) '
     'FROM "interview_room" r INNER JOIN "diagrams_diagram" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
 )
+_MAY_EDIT = (
+    ' AND EXISTS (SELECT 1 FROM "interview_room" r WHERE r."diagram_id" = "diagrams_diagram"."id" '
+    'AND (r."interviewer_id" = %s OR (r."candidate_id" = %s AND NOT r."diagram_locked")))'
+)
 _EARLIER_OP = 'SELECT "version", "op", "inverse" FROM "diagrams_diagramop" WHERE "id" = %s'
+# Whether each try of an op holds the row lock from its read to its write.
+_OP_TRIES = (False, False, True)
 
 
 def diagram_op_statements(
@@ -348,44 +353,42 @@ def diagram_op_statements(
 ) -> Statements[tuple[DiagramOp, bool]]:
     """diagram_op_apply's statements, for either driver of mockboard.statements (the
     WebSocket consumer runs them in its event loop on PostgreSQL)."""
-    sql = _DIAGRAM_SEAT
-    if connection.features.has_select_for_update_of:
-        sql += " FOR UPDATE OF r, d"
-    # An empty client_op_id names no op: NULL matches nothing.
-    row = yield Statement(
-        sql, [by.pk, client_op_id or None, Room._meta.pk.get_db_prep_value(room_id, connection)], fetch=True
-    )
-    if row is None:
-        raise Forbidden("only the room's participants can edit the diagram")
-    seats, (diagram_id, graph, version, earlier_op_id) = row[:3], row[3:]
-    room = Room.from_db(DEFAULT_DB_ALIAS, ["id", "interviewer_id", "candidate_id", "diagram_locked"], [room_id, *seats])
-    role = room.role_of(by)
-    if role is None:
-        raise Forbidden("only the room's participants can edit the diagram")
+    database = connections[DEFAULT_DB_ALIAS]
     json_field = DiagramOp._meta.get_field("op")
-    if earlier_op_id is not None:
-        version, op, inverse = yield Statement(_EARLIER_OP, [earlier_op_id], fetch=True)
-        earlier = DiagramOp(
-            pk=earlier_op_id,
-            diagram_id=diagram_id,
-            version=version,
-            op=json_field.from_db_value(op, None, connection),
-            inverse=json_field.from_db_value(inverse, None, connection),
-            author=by,
-            client_op_id=client_op_id,
+    # An empty client_op_id names no op: NULL matches nothing.
+    seat_params = [by.pk, client_op_id or None, Room._meta.pk.get_db_prep_value(room_id, database)]
+    for locking in _OP_TRIES:
+        read = _DIAGRAM_SEAT
+        if locking:
+            yield statements.TRANSACTION
+            if database.features.has_select_for_update_of:
+                read += " FOR UPDATE OF r, d"
+        row = yield Statement(read, seat_params, fetch=True)
+        if row is None or by.pk not in (row[0], row[1]):
+            raise Forbidden("only the room's participants can edit the diagram")
+        interviewer_id, _, locked, diagram_id, graph, version, earlier_op_id = row
+        if earlier_op_id is not None:
+            version, op, inverse = yield Statement(_EARLIER_OP, [earlier_op_id], fetch=True)
+            earlier = DiagramOp(
+                pk=earlier_op_id,
+                diagram_id=diagram_id,
+                version=version,
+                op=json_field.from_db_value(op, None, database),
+                inverse=json_field.from_db_value(inverse, None, database),
+                author=by,
+                client_op_id=client_op_id,
+            )
+            return earlier, False
+        if locked and by.pk != interviewer_id:
+            raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
+        graph = json_field.from_db_value(graph, None, database)
+        diagram = Diagram.from_db(DEFAULT_DB_ALIAS, ["id", "graph", "version"], [diagram_id, graph, version])
+        applied = yield from diagrams_services.diagram_op_statements(
+            diagram=diagram, op=op, author=by, client_op_id=client_op_id, guard=Statement(_MAY_EDIT, [by.pk, by.pk])
         )
-        return earlier, False
-    if role == Role.CANDIDATE and room.diagram_locked:
-        raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
-    diagram = Diagram.from_db(
-        DEFAULT_DB_ALIAS,
-        ["id", "graph", "version"],
-        [diagram_id, json_field.from_db_value(graph, None, connection), version],
-    )
-    applied = yield from diagrams_services.diagram_op_statements(
-        diagram=diagram, op=op, author=by, client_op_id=client_op_id
-    )
-    return applied, True
+        if applied is not None:
+            return applied, True
+    raise AssertionError("an op's write under the row lock cannot find its diagram changed")
 
 
 def diagram_applied_event(applied: DiagramOp) -> dict:

@@ -1,27 +1,37 @@
 """Hot-path SQL, written once and run by either of two drivers.
 
-A hot path (a participant's diagram op) is a generator that yields `Statement`s and receives
-each one's first row. `run` executes it on Django's connection, inside the caller's
-transaction: REST, tests and SQLite use it. On PostgreSQL, the WebSocket consumer uses
-`run_async` instead, on a small psycopg pool in the server's event loop: no hop to a worker
-thread and back for every op, which cost more CPU than the op itself (bench/README.md).
+A hot path (a participant's diagram op, a heartbeat) is a generator that yields `Statement`s
+and receives each one's first row. On PostgreSQL each statement must be whole by itself: leave
+the database consistent whether or not the next one ever runs (a write that depends on what
+was read is made conditional on it still holding). `run` executes them on Django's connection,
+inside the caller's transaction: REST, tests and SQLite use it, and on SQLite there always is
+one. On PostgreSQL, the WebSocket consumer uses `run_async` instead, on a small psycopg pool in
+the server's event loop, where each statement commits on its own. That saves a hop to a worker
+thread and back, and the round trips of BEGIN and COMMIT, for every op: they cost more CPU
+than the op itself (bench/README.md).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
+import weakref
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from channels.db import DatabaseSyncToAsync
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from psycopg.pq import TransactionStatus
 
 Result = TypeVar("Result")
 Statements = Generator["Statement", Any, Result]
 
 # Connections per server process for run_async; the op itself holds one for a few ms.
 POOL_SIZE = 4
+POOL_APPLICATION_NAME = "mockboard event loop"
+# With CONN_HEALTH_CHECKS, a pooled connection unused for this long is tested before use.
+IDLE_CHECK_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -32,21 +42,23 @@ class Statement:
     fetch: bool = False
 
 
+# Yielded by a hot path whose next statements must hold a row lock between them: from there on
+# they run in one transaction, committed when the hot path returns (run already has one).
+TRANSACTION = Statement("BEGIN", [])
+
+
 def run(statements: Statements[Result]) -> Result:
     """Run the statements on Django's connection, in the caller's transaction."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-        return _drive(statements, lambda s: cursor.execute(s.sql, s.params), cursor.fetchone)
-
-
-def _drive(statements: Statements[Result], execute, fetchone) -> Result:
-    row = None
-    try:
-        while True:
-            statement = statements.send(row)
-            execute(statement)
-            row = fetchone() if statement.fetch else None
-    except StopIteration as done:
-        return done.value
+        row = None
+        try:
+            while True:
+                statement = statements.send(row)
+                if statement is not TRANSACTION:
+                    cursor.execute(statement.sql, statement.params)
+                row = cursor.fetchone() if statement.fetch else None
+        except StopIteration as done:
+            return done.value
 
 
 def async_available() -> bool:
@@ -60,9 +72,9 @@ def database_sync_to_async(function):
     return DatabaseSyncToAsync(function, thread_sensitive=False)
 
 
-async def run_atomic(statements: Statements[Result]) -> Result:
-    """Run the statements in a transaction of their own: in this event loop on PostgreSQL,
-    otherwise in a worker thread on Django's connection."""
+async def run_now(statements: Statements[Result]) -> Result:
+    """Run the statements outside any transaction of the caller's: in this event loop on
+    PostgreSQL, otherwise in a worker thread on Django's connection, in one transaction."""
     if async_available():
         return await run_async(statements)
     return await database_sync_to_async(_run_atomic)(statements)
@@ -74,8 +86,8 @@ def _run_atomic(statements: Statements[Result]) -> Result:
 
 
 async def run_async(statements: Statements[Result]) -> Result:
-    """Run the statements in one transaction of their own, committed on return and rolled
-    back if the generator raises (PostgreSQL only)."""
+    """Run the statements on a pooled connection, each committing on its own unless the hot
+    path asks for a TRANSACTION (PostgreSQL only)."""
     pool = await _pool()
     async with pool.connection() as connection, connection.cursor() as cursor:
         row = None
@@ -85,7 +97,13 @@ async def run_async(statements: Statements[Result]) -> Result:
                 await cursor.execute(statement.sql, statement.params)
                 row = await cursor.fetchone() if statement.fetch else None
         except StopIteration as done:
+            if connection.info.transaction_status == TransactionStatus.INTRANS:
+                await connection.execute("COMMIT")
             return done.value
+        except BaseException:
+            if connection.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                await connection.execute("ROLLBACK")
+            raise
 
 
 # One pool per event loop: a pool's connections belong to the loop that opened them. A
@@ -108,15 +126,33 @@ async def _open_pool():
     # Django's own connection parameters (its adapters too: JSON read as text, as its fields
     # expect), but psycopg's async cursor.
     params = {key: value for key, value in database.get_connection_params().items() if key != "cursor_factory"}
+    # Named, so that pg_stat_activity tells these apart from the worker threads' connections.
+    params.setdefault("application_name", POOL_APPLICATION_NAME)
     pool = AsyncConnectionPool(
-        kwargs=params,
+        kwargs={**params, "autocommit": True},
         min_size=1,
         max_size=POOL_SIZE,
         open=False,
-        check=AsyncConnectionPool.check_connection if database.settings_dict["CONN_HEALTH_CHECKS"] else None,
+        check=_IdleCheck() if database.settings_dict["CONN_HEALTH_CHECKS"] else None,
     )
     await pool.open()
     return pool
+
+
+class _IdleCheck:
+    """Test a connection before use only if it has been idle a while: one that died then (the
+    database restarted overnight, say) is replaced instead of failing an op. Testing on every
+    use would cost each op another round trip, the way Django checks a connection only once
+    per request rather than per query."""
+
+    def __init__(self) -> None:
+        self.last_used: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    async def __call__(self, connection) -> None:
+        now = time.monotonic()
+        if now - self.last_used.get(connection, 0.0) > IDLE_CHECK_SECONDS:
+            await connection.execute("")
+        self.last_used[connection] = now
 
 
 async def close_pools() -> None:

@@ -1,10 +1,12 @@
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from diagrams.models import DiagramOp
+from diagrams.models import Diagram, DiagramOp
 from interview import services
 from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
 from interview.models import (
@@ -19,6 +21,7 @@ from interview.models import (
 )
 from interview.selectors import room_seats
 from mockboard import statements
+from mockboard.statements import database_sync_to_async
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
@@ -192,13 +195,13 @@ def test_an_empty_seat_and_a_missing_room_read_as_such(room, interviewer):
     assert room_seats(uuid.uuid4(), now=timezone.now()) is None
 
 
-def test_an_op_is_one_locking_read_and_two_writes(joined_room, candidate, django_assert_num_queries):
+def test_an_op_is_one_read_and_one_conditional_write(joined_room, candidate, django_assert_num_queries):
     node = {"id": "a", "label": "A", "kind": "service"}
     services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "add_node", "node": node}, client_op_id="1")
-    # The seat, the lock flag, the graph and an earlier copy of the op come in the locking
-    # read; then the diagram is updated and the op logged (inside the savepoint of the test's
-    # own transaction).
-    with django_assert_num_queries(5):
+    # The seat, the lock flag, the graph and an earlier copy of the op come in one read; then
+    # the diagram is updated and the op logged, in one statement on PostgreSQL (two on SQLite,
+    # which has no writes in WITH), inside the savepoint of the test's own transaction.
+    with django_assert_num_queries(4 if connection.vendor == "postgresql" else 5):
         applied, new = services.diagram_op_apply(
             room=joined_room,
             by=candidate,
@@ -217,3 +220,159 @@ def test_an_op_is_one_locking_read_and_two_writes(joined_room, candidate, django
     )
     assert (again.pk, again.version, new) == (applied.pk, 2, False)
     assert joined_room.diagram.ops.count() == 2
+
+
+def _run_with_a_change_before_each_write(op_statements, change):
+    """Run an op's statements as statements.run does, but let `change` commit something else
+    between the op's read and its write, as another participant's op can."""
+    with connection.cursor() as cursor:
+        row = None
+        try:
+            while True:
+                statement = op_statements.send(row)
+                if statement is statements.TRANSACTION:
+                    continue
+                if statement.sql.startswith(("WITH", "UPDATE")):
+                    change()
+                cursor.execute(statement.sql, statement.params)
+                row = cursor.fetchone() if statement.fetch else None
+        except StopIteration as done:
+            return done.value
+
+
+def _add_node(room, by, node_id):
+    node = {"id": node_id, "label": node_id.upper(), "kind": "service"}
+    return services.diagram_op_apply(room=room, by=by, op={"op": "add_node", "node": node}, client_op_id=node_id)
+
+
+def _graph_labels(room):
+    room.diagram.refresh_from_db()
+    return {node["id"]: node["label"] for node in room.diagram.graph["nodes"]}
+
+
+def test_an_op_whose_graph_changed_after_its_read_is_applied_to_the_new_graph(joined_room, interviewer, candidate):
+    _add_node(joined_room, candidate, "a")
+    changes = iter([lambda: _add_node(joined_room, interviewer, "b")])
+    applied, new = _run_with_a_change_before_each_write(
+        services.diagram_op_statements(
+            room_id=joined_room.pk,
+            by=candidate,
+            op={"op": "update_node", "id": "a", "set": {"label": "Ranker"}},
+            client_op_id="2",
+        ),
+        lambda: next(changes, lambda: None)(),
+    )
+    # Written over the graph it read, the op would have erased the interviewer's node.
+    assert (new, applied.version) == (True, 3)
+    assert _graph_labels(joined_room) == {"a": "Ranker", "b": "B"}
+    assert list(joined_room.diagram.ops.values_list("version", "client_op_id")) == [(1, "a"), (2, "b"), (3, "2")]
+
+
+def test_a_lock_set_between_read_and_write_refuses_the_candidates_op(joined_room, interviewer, candidate):
+    _add_node(joined_room, candidate, "a")
+    with pytest.raises(Forbidden, match="locked"):
+        _run_with_a_change_before_each_write(
+            services.diagram_op_statements(
+                room_id=joined_room.pk,
+                by=candidate,
+                op={"op": "update_node", "id": "a", "set": {"label": "X"}},
+                client_op_id="2",
+            ),
+            lambda: services.diagram_lock_set(room=joined_room, by=interviewer, locked=True),
+        )
+    assert _graph_labels(joined_room) == {"a": "A"}
+    assert joined_room.diagram.version == 1
+
+
+def test_two_copies_of_an_op_racing_in_apply_it_once(joined_room, candidate):
+    op = {"op": "add_node", "node": {"id": "a", "label": "A", "kind": "service"}}
+    first = []
+    again, new = _run_with_a_change_before_each_write(
+        services.diagram_op_statements(room_id=joined_room.pk, by=candidate, op=op, client_op_id="same"),
+        lambda: (
+            first or first.append(services.diagram_op_apply(room=joined_room, by=candidate, op=op, client_op_id="same"))
+        ),
+    )
+    assert (again.pk, again.version, new) == (first[0][0].pk, 1, False)
+    assert joined_room.diagram.ops.count() == 1
+
+
+def test_an_op_that_loses_the_race_twice_is_applied_under_the_row_lock(joined_room, interviewer, candidate):
+    # Another participant's op lands between this op's read and its write, twice; the third
+    # read takes the row lock, so nothing can land in between any more.
+    changes = iter([lambda: _add_node(joined_room, interviewer, "b"), lambda: _add_node(joined_room, interviewer, "c")])
+    applied, new = _run_with_a_change_before_each_write(
+        services.diagram_op_statements(
+            room_id=joined_room.pk,
+            by=candidate,
+            op={"op": "add_node", "node": {"id": "a", "label": "A", "kind": "service"}},
+            client_op_id="mine",
+        ),
+        lambda: next(changes, lambda: None)(),
+    )
+    assert (new, applied.version) == (True, 3)
+    assert _graph_labels(joined_room) == {"b": "B", "c": "C", "a": "A"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_ops_racing_on_the_servers_pool_all_apply_once_in_order(joined_room, interviewer, candidate):
+    """Three sockets (the candidate in two tabs) each send ops one after another, as a consumer
+    does, all at once on the event loop's pool: every op applies exactly once."""
+    if not statements.async_available():
+        pytest.skip("the event loop's pool is PostgreSQL's")
+
+    async def socket(user, tab):
+        for number in range(15):
+            op_id = f"{user.username}-{tab}-{number}"
+            node = {"id": op_id, "label": op_id, "kind": "service"}
+            await statements.run_now(
+                services.diagram_op_statements(
+                    room_id=joined_room.pk, by=user, op={"op": "add_node", "node": node}, client_op_id=op_id
+                )
+            )
+
+    # Every socket runs to its end before anything is asserted: one left holding a row lock
+    # would block the test database's teardown.
+    outcomes = await asyncio.gather(
+        socket(interviewer, 1), socket(candidate, 1), socket(candidate, 2), return_exceptions=True
+    )
+    assert outcomes == [None, None, None]
+    diagram, logged = await database_sync_to_async(_diagram_and_log)(joined_room)
+    assert logged == list(range(1, 46))
+    assert diagram.version == 45
+    assert len(diagram.graph["nodes"]) == 45
+
+
+def _diagram_and_log(room):
+    return Diagram.objects.get(pk=room.diagram_id), list(room.diagram.ops.values_list("version", flat=True))
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(joined_room, candidate, monkeypatch):
+    if not statements.async_available():
+        pytest.skip("the event loop's pool is PostgreSQL's")
+
+    async def add(node_id):
+        node = {"id": node_id, "label": node_id, "kind": "service"}
+        op = services.diagram_op_statements(
+            room_id=joined_room.pk, by=candidate, op={"op": "add_node", "node": node}, client_op_id=node_id
+        )
+        return await statements.run_now(op)
+
+    await add("before")
+    # The database restarts while the pool sits idle: every connection it had is gone.
+    await database_sync_to_async(_end_the_pools_sessions)()
+    monkeypatch.setattr(statements, "IDLE_CHECK_SECONDS", 0.0)
+    applied, new = await add("after")
+    assert (applied.version, new) == (2, True)
+
+
+def _end_the_pools_sessions():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [statements.POOL_APPLICATION_NAME],
+        )
+        assert cursor.rowcount >= 1
