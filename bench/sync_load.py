@@ -15,7 +15,7 @@ BENCH_REDIS_URL (default redis://127.0.0.1:6379/15).
 With --nginx the clients go through deploy/nginx.conf (Debian's nginx, started on loopback)
 in front of the processes; with --repeat N the table shows the median of N runs.
 Run: .venv/bin/python -m bench.sync_load [--rooms 100] [--rate 1] [--duration 30]
-     [--processes 1] [--layer pubsub|redis] [--deflate] [--nginx] [--repeat 3]
+     [--blocks 0] [--processes 1] [--layer pubsub|redis] [--deflate] [--nginx] [--repeat 3]
      [--json build/sync_load.json]
 """
 
@@ -66,11 +66,22 @@ def signed_in(user):
     session.create()
     return session.session_key
 
+# A diagram of this many blocks in a chain to start from: ops cost more on a bigger graph.
+blocks = int(sys.argv[2])
+kinds = ["data_source", "stream", "feature_store", "retrieval", "vector_index", "ranking", "service", "monitoring"]
+start = {
+    "schema": 1,
+    "nodes": [{"id": f"b{n}", "label": f"Block {n}", "kind": kinds[n % len(kinds)]} for n in range(blocks)],
+    "edges": [{"id": f"e{n}", "source": f"b{n - 1}", "target": f"b{n}"} for n in range(1, blocks)],
+}
+
 rooms = []
 for i in range(int(sys.argv[1])):
     ines = User.objects.create_user(f"ines{i}")
     carl = User.objects.create_user(f"carl{i}")
     room = services.room_join(token=services.room_create(problem=problem, interviewer=ines).invite_token, user=carl)
+    if blocks:
+        services.diagram_op_apply(room=room, by=ines, op={"op": "replace", "graph": start})
     rooms.append({"id": str(room.pk), "cookies": [signed_in(ines), signed_in(carl)]})
 print(json.dumps(rooms))
 """
@@ -103,12 +114,14 @@ def fresh_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def prepare(env: dict, count: int) -> list[dict]:
-    """A fresh, migrated bench database with `count` rooms of two signed-in participants."""
+def prepare(env: dict, count: int, blocks: int = 0) -> list[dict]:
+    """A fresh, migrated bench database with `count` rooms of two signed-in participants,
+    each diagram starting with `blocks` blocks."""
     fresh_database(env["DATABASE_URL"])
     run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
-    return json.loads(subprocess.run([sys.executable, "-c", SETUP, str(count)], **run).stdout.splitlines()[-1])
+    made = subprocess.run([sys.executable, "-c", SETUP, str(count), str(blocks)], **run)
+    return json.loads(made.stdout.splitlines()[-1])
 
 
 class Sampler(threading.Thread):
@@ -286,6 +299,7 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--rate", type=float, default=1.0, help="ops per second per client")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of load")
+    parser.add_argument("--blocks", type=int, default=0, help="blocks each diagram starts with (ops cost more)")
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--layer", choices=["pubsub", "redis"], default="pubsub")
     parser.add_argument("--deflate", action="store_true", help="per-message deflate on (off by default)")
@@ -295,7 +309,7 @@ def main() -> None:
     args = parser.parse_args()
 
     env = bench_env(args.layer)
-    rooms = prepare(env, args.rooms)
+    rooms = prepare(env, args.rooms, args.blocks)
 
     results = {"scenario": {k: v for k, v in vars(args).items() if k != "json"}}
     runs: dict[str, list[dict]] = {"mockboard": [], "relay": []}
@@ -329,7 +343,8 @@ def main() -> None:
 
     print(
         f"{args.rooms} rooms x 2 clients x {args.rate} op/s for {args.duration:g} s, "
-        f"{args.processes} process(es){' behind nginx' if args.nginx else ''}, {args.layer} layer, "
+        + (f"diagrams of {args.blocks} blocks, " if args.blocks else "")
+        + f"{args.processes} process(es){' behind nginx' if args.nginx else ''}, {args.layer} layer, "
         f"deflate {'on' if args.deflate else 'off'}; "
         + (f"median of {args.repeat} runs (lost and errors: all runs)" if args.repeat > 1 else "one run")
     )

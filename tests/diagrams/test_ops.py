@@ -54,9 +54,11 @@ def test_removing_a_group_ungroups_its_nodes():
         },
     ],
 )
-def test_every_op_has_an_inverse_that_restores_the_graph(op):
+def test_every_op_has_an_inverse_that_restores_the_graph_it_leaves_alone(op):
+    before = copy.deepcopy(EXAMPLE)
     undo = inverse(EXAMPLE, op)
     assert apply(apply(EXAMPLE, op), undo) == EXAMPLE
+    assert before == EXAMPLE
 
 
 @pytest.mark.parametrize(
