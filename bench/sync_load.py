@@ -67,7 +67,7 @@ def signed_in(user):
     return session.session_key
 
 # A diagram of this many blocks in a chain to start from: ops cost more on a bigger graph.
-blocks = int(sys.argv[2])
+blocks = int(sys.argv[2]) if len(sys.argv) > 2 else 0
 kinds = ["data_source", "stream", "feature_store", "retrieval", "vector_index", "ranking", "service", "monitoring"]
 start = {
     "schema": 1,
