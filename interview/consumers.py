@@ -37,8 +37,16 @@ anything refused; the connection stays open after an error.
 
 A handshake from someone who is not signed in (4401), not a participant (4403) or for no
 such room (4404) is refused before accept; Channels turns that into an HTTP 403, so a
-browser sees only a failed connection (the page then asks the REST API why). A participant
-removed while connected gets an "access_revoked" error and close code 4403.
+browser sees only a failed connection (the page then asks the REST API why). So is one whose
+Origin is not one of ALLOWED_HOSTS (cross-site WebSocket hijacking with a victim's cookie);
+browsers always send Origin, so a handshake without one (a script, not a page) is refused too.
+A participant removed while connected gets an "access_revoked" error and close code 4403.
+
+Limits, each answered with an error naming it: a frame over MAX_FRAME_BYTES gets "too_large"
+and close code 1009 (the page reconnects); more than RATE_PER_SECOND messages a second (after
+a burst of RATE_BURST) get "rate_limited" each, and the socket stays open; a user with the
+room open in services.MAX_CONNECTIONS_PER_USER places gets "too_many_connections" and close
+code 4429 on the next one.
 """
 
 from __future__ import annotations
@@ -60,7 +68,7 @@ from diagrams.services import diagram_ops_since
 from diagrams.text import format_text
 from interview import services
 from interview.broadcast import broadcast_committed, interviewer_group, room_group
-from interview.errors import Forbidden, Invalid, RoomError
+from interview.errors import Forbidden, Invalid, RoomError, TooManyConnections
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
 from interview.selectors import participants_json, room_participants, room_seats_statements
@@ -71,9 +79,15 @@ from mockboard.statements import Statements, database_sync_to_async
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 256 * 1024
+# Messages a socket may send: a burst of RATE_BURST, then RATE_PER_SECOND. A person editing
+# sends a few a second; past this it is a runaway script, answered with "rate_limited".
+RATE_PER_SECOND = 20
+RATE_BURST = 60
+CLOSE_TOO_LARGE = 1009
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_MANY_CONNECTIONS = 4429
 
 
 def server_now_ms() -> int:
@@ -113,7 +127,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
         for group in self.joined_groups:
             await self.channel_layer.group_add(group, self.channel_name)
         await self.accept()
-        await database_sync_to_async(services.presence_connect)(room=room, user=user, channel_name=self.channel_name)
+        try:
+            await database_sync_to_async(services.presence_connect)(
+                room=room, user=user, channel_name=self.channel_name
+            )
+        except TooManyConnections as error:
+            # Accepted first so that the page is told why, rather than seeing a failed handshake;
+            # disconnect then leaves the groups as usual.
+            await self.send_error(error.code, error.message)
+            await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
+            return
+        self.allowance, self.allowance_at = float(RATE_BURST), time.monotonic()
         await self._send_snapshot()
         watch_register(self)
 
@@ -166,6 +190,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return
         if len(text_data.encode()) > MAX_FRAME_BYTES:
             await self.send_error("too_large", f"message larger than {MAX_FRAME_BYTES} bytes; nothing was applied")
+            await self.close(code=CLOSE_TOO_LARGE)
             return
         try:
             message = json.loads(text_data)
@@ -179,6 +204,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if handler is None:
             known = ", ".join(sorted(self.HANDLERS))
             await self.send_error("unknown_type", f"unknown message type {message['type']!r}; expected one of {known}")
+            return
+        if not self._within_rate():
+            await self.send_error(
+                "rate_limited",
+                f"more than {RATE_PER_SECOND} messages a second; this one was not applied, send it again shortly",
+                request=message,
+            )
             return
         save_id = message.get("save_id")
         try:
@@ -200,6 +232,17 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.send_error(
                 "server_error", "the server could not process this message; nothing was changed", request=message
             )
+
+    def _within_rate(self) -> bool:
+        """Take one message from this socket's allowance, which refills RATE_PER_SECOND a
+        second up to RATE_BURST; False when it is spent."""
+        now = time.monotonic()
+        self.allowance = min(RATE_BURST, self.allowance + (now - self.allowance_at) * RATE_PER_SECOND)
+        self.allowance_at = now
+        if self.allowance < 1:
+            return False
+        self.allowance -= 1
+        return True
 
     async def _on_ping(self, message: dict) -> None:
         server_now = server_now_ms()

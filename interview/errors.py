@@ -35,3 +35,9 @@ class Conflict(RoomError):
     """The write was based on a version that is no longer current."""
 
     code = "conflict"
+
+
+class TooManyConnections(RoomError):
+    """One user has the room open in more places than anyone needs."""
+
+    code = "too_many_connections"

@@ -21,7 +21,15 @@ from diagrams.services import diagram_op_find
 from diagrams.text import TextError
 from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
-from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, RoomError, SeatTaken
+from interview.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    InviteInvalid,
+    RoomError,
+    SeatTaken,
+    TooManyConnections,
+)
 from interview.models import (
     REPORT_GRACE_SECONDS,
     REPORT_TIME_LIMIT_SECONDS,
@@ -289,11 +297,22 @@ def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, orig
     return note
 
 
+# Open sockets one user may have in one room: a few tabs and devices, not a script's hundreds.
+MAX_CONNECTIONS_PER_USER = 8
+
+
 @transaction.atomic
 def presence_connect(*, room: Room, user: AbstractBaseUser, channel_name: str) -> None:
+    """Count this socket as present; TooManyConnections if the user already has the room
+    open in MAX_CONNECTIONS_PER_USER live places (the room's row lock makes the count hold)."""
+    room = _locked(room)
     now = timezone.now()
     # Rows left in this room by a server process that died without running disconnect.
     RoomConnection.objects.stale(now).filter(room=room).delete()
+    if RoomConnection.objects.filter(room=room, user=user).count() >= MAX_CONNECTIONS_PER_USER:
+        raise TooManyConnections(
+            f"you already have this room open in {MAX_CONNECTIONS_PER_USER} places; close one of them first"
+        )
     RoomConnection.objects.create(room=room, user=user, channel_name=channel_name, last_seen=now)
     _broadcast_presence(room)
 

@@ -1,5 +1,6 @@
 """The room WebSocket over the real ASGI stack (origin check, session auth, URL router)."""
 
+import asyncio
 import json
 from datetime import timedelta
 
@@ -9,8 +10,9 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from interview import services
-from interview.consumers import MAX_FRAME_BYTES
+from interview.consumers import MAX_FRAME_BYTES, RATE_BURST, RATE_PER_SECOND
 from interview.models import PRESENCE_STALE_SECONDS, Room, RoomConnection, RoomNote, TimerEvent
+from interview.services import MAX_CONNECTIONS_PER_USER
 from mockboard.asgi import application
 from tests.conftest import session_cookie
 from tests.interview.test_views import INTERVIEWER_ONLY
@@ -64,6 +66,21 @@ async def test_unknown_room_is_refused(joined_room, cookies, room_id):
 async def test_foreign_origin_is_refused(joined_room, cookies):
     connected, _ = await communicator(joined_room.pk, cookies["ines"], origin=b"https://evil.example").connect()
     assert not connected
+
+
+async def test_a_handshake_without_origin_is_refused_and_the_same_origin_accepted(joined_room, cookies):
+    # Every browser sends Origin on a WebSocket handshake; one without it is not a page.
+    bare = WebsocketCommunicator(
+        application,
+        f"/ws/rooms/{joined_room.pk}/",
+        headers=[(b"host", b"localhost"), (b"cookie", f"sessionid={cookies['ines']}".encode())],
+    )
+    connected, _ = await bare.connect()
+    assert not connected
+    same = communicator(joined_room.pk, cookies["ines"], origin=b"http://localhost")
+    connected, _ = await same.connect()
+    assert connected
+    await same.disconnect()
 
 
 async def test_snapshot_per_role(joined_room, interviewer, candidate):
@@ -175,16 +192,59 @@ async def test_bad_messages_get_a_clear_error_and_the_socket_stays_usable(joined
     await ws.disconnect()
 
 
-async def test_oversized_frame_is_refused_and_nothing_applied(joined_room, candidate):
+async def test_oversized_frame_is_refused_with_1009_and_nothing_is_lost(joined_room, candidate):
     ws, _ = await open_socket(joined_room, candidate)
-    text = "x" * MAX_FRAME_BYTES
-    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": text})
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "saved before", "save_id": "1"})
+    await receive_type(ws, "saved")
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "x" * MAX_FRAME_BYTES})
     error = await receive_type(ws, "error")
     assert error["code"] == "too_large"
-    assert not await database_sync_to_async(RoomNote.objects.exists)()
+    closed = await ws.receive_output(timeout=3)
+    assert (closed["type"], closed["code"]) == ("websocket.close", 1009)
+    assert await database_sync_to_async(lambda: RoomNote.objects.get().text)() == "saved before"
+    # The page reconnects and carries on.
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.disconnect()
+
+
+async def test_a_flood_of_messages_is_rate_limited_and_the_socket_stays_usable(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    for _ in range(300):
+        await ws.send_json_to({"type": "ping"})
+    answers = [await ws.receive_json_from(timeout=5) for _ in range(300)]
+    limited = [a for a in answers if a["type"] == "error"]
+    # 60 at once, then 20 a second: however slow this machine, most of 300 are refused.
+    assert len(limited) >= 100
+    assert limited[0] == {
+        "type": "error",
+        "code": "rate_limited",
+        "message": f"more than {RATE_PER_SECOND} messages a second; this one was not applied, send it again shortly",
+        "request": "ping",
+    }
+    assert sum(a["type"] == "pong" for a in answers) >= RATE_BURST
+    await asyncio.sleep(0.5)
     await ws.send_json_to({"type": "ping"})
     await receive_type(ws, "pong")
     await ws.disconnect()
+
+
+async def test_one_user_opens_a_room_in_at_most_eight_places(joined_room, interviewer):
+    sockets = [(await open_socket(joined_room, interviewer))[0] for _ in range(MAX_CONNECTIONS_PER_USER)]
+    extra = communicator(joined_room.pk, await database_sync_to_async(session_cookie)(interviewer))
+    connected, _ = await extra.connect()
+    assert connected
+    error = await receive_type(extra, "error")
+    assert error["code"] == "too_many_connections"
+    assert f"open in {MAX_CONNECTIONS_PER_USER} places" in error["message"]
+    closed = await extra.receive_output(timeout=3)
+    assert (closed["type"], closed["code"]) == ("websocket.close", 4429)
+    count = database_sync_to_async(RoomConnection.objects.filter(user=interviewer).count)
+    assert await count() == MAX_CONNECTIONS_PER_USER
+    # Closing a tab makes room for another.
+    await sockets.pop().disconnect()
+    sockets.append((await open_socket(joined_room, interviewer))[0])
+    for ws in sockets:
+        await ws.disconnect()
 
 
 async def test_binary_frames_are_refused(joined_room, candidate):

@@ -7,6 +7,9 @@ const MAX_BACKOFF_MS = 2000;
 // Sent after accept when access is withdrawn; a refusal before accept reaches the browser
 // only as a failed handshake, which checkAccess() tells apart from a network problem.
 const CLOSE_FORBIDDEN = 4403;
+// The room is already open in too many tabs: retrying would only be refused again (the
+// server's error message, shown as a toast, says so).
+const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 export class RoomConnection {
   constructor({ url, accessUrl, onMessage, onState, clock }) {
@@ -57,6 +60,10 @@ export class RoomConnection {
       this.stopHeartbeat();
       if (event.code === CLOSE_FORBIDDEN) {
         this.stop("denied");
+        return;
+      }
+      if (event.code === CLOSE_TOO_MANY_CONNECTIONS) {
+        this.stop("elsewhere");
         return;
       }
       if (!opened) this.checkAccess();

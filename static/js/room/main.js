@@ -29,6 +29,7 @@ const CONNECTION_LABEL = {
   connected: "Live",
   reconnecting: "Reconnecting…",
   denied: "No access",
+  elsewhere: "Open elsewhere",
 };
 
 const connection = new RoomConnection({
