@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "mockboard.security.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -124,6 +125,17 @@ CHANNEL_LAYERS = {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER]}}
 if CHANNEL_LAYER != "memory":
     CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [REDIS_URL]}
 
+# Django's cache holds the sign-in failure counts (mockboard.auth): in Redis when configured,
+# so that every web process counts the same failures; otherwise in the one process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mockboard",
+        }
+    }
+
 # Celery: Redis when configured; otherwise kombu's filesystem transport, a broker that is
 # just a folder, so the embedded default needs no server.
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
@@ -153,6 +165,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+AUTHENTICATION_BACKENDS = ["mockboard.auth.ThrottledModelBackend"]
+SIGN_IN_FAILURES_ALLOWED = env_int("SIGN_IN_FAILURES_ALLOWED", 5, minimum=1)
+SIGN_IN_LOCKOUT_SECONDS = env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 LOGIN_REDIRECT_URL = "room-list"
 LOGOUT_REDIRECT_URL = "home"
 
@@ -202,6 +217,14 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Our pages load scripts and styles from our own origin only: no inline script or style, no
+# CDN, nothing framed. An injected <script> or onclick= is refused by the browser even if it
+# got past escaping. `'self'` covers the room's WebSocket (same host) in connect-src; data:
+# images are what Swagger UI's stylesheet uses for its icons.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 LOGGING = {
     "version": 1,

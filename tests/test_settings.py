@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 
@@ -97,3 +98,17 @@ def test_the_channel_layer_can_be_chosen(layer, redis, outcome):
         REDIS_URL=redis,
     )
     assert outcome in (result.stdout if result.returncode == 0 else result.stderr)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/accounts/login/", "/accounts/signup/", "/api/docs/"])
+def test_every_page_forbids_inline_script_and_loads_none(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    page = response.content.decode()
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+    assert re.findall(r"<style\b|\sstyle=|\son[a-z]+=", page) == []

@@ -52,12 +52,30 @@ def browser():
 
 
 @pytest.fixture
-def new_context(browser, app_url):
+def csp_violations():
+    """What the Content-Security-Policy refused in any of the test's pages. Every browser test
+    fails on one: the pages must work under the policy, not around it."""
+    refused: list[str] = []
+    yield refused
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
+
+
+def watch_csp(context, refused: list[str]) -> None:
+    def seen(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    context.on("console", seen)
+
+
+@pytest.fixture
+def new_context(browser, app_url, csp_violations):
     """Browser contexts for one test, closed after it so no page outlives its room."""
     contexts = []
 
     def make(**options):
         context = browser.new_context(**{"base_url": app_url, "viewport": {"width": 1280, "height": 720}, **options})
+        watch_csp(context, csp_violations)
         contexts.append(context)
         return context
 
@@ -119,12 +137,13 @@ def open_room(new_context, app_url):
 
 
 @pytest.fixture
-def open_on(browser):
+def open_on(browser, csp_violations):
     """Pages on a server of the test's own, closed (and their sockets settled) after it."""
     contexts = []
 
     def open_as(user, room, url: str) -> Page:
         context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 720})
+        watch_csp(context, csp_violations)
         contexts.append(context)
         context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": url}])
         page = context.new_page()

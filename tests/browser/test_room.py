@@ -1,6 +1,7 @@
 """Two people in two browsers: sign up, open a room, join by invite, run the timer."""
 
 import html
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -192,3 +193,28 @@ def test_a_network_drop_reconnects_and_resyncs_and_a_reload_keeps_everything(
         assert carl.evaluate(NODES_JS) == ines.evaluate(NODES_JS)
     finally:
         link.close()
+
+
+def test_the_room_page_runs_no_injected_script(open_room, live_room, interviewer, csp_violations):
+    page = open_room(interviewer, live_room)
+    # As if some text had got past escaping: the policy refuses inline handlers and scripts.
+    page.evaluate(
+        """() => {
+            document.body.insertAdjacentHTML("beforeend", '<img src="/nothing.png" onerror="window.injected = 1">');
+            const script = document.createElement("script");
+            script.textContent = "window.injected = 2";
+            document.body.append(script);
+        }"""
+    )
+    expect(page.locator("#conn-state")).to_have_text("Live")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.injected") is None
+    assert len(csp_violations) == 2
+    csp_violations.clear()
+
+
+def test_the_api_docs_work_under_the_policy(new_context):
+    page = new_page(new_context)
+    page.goto("/api/docs/")
+    expect(page.get_by_role("heading", name=re.compile("Mockboard API"))).to_be_visible()
+    expect(page.locator(".opblock").first).to_be_visible()

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -38,6 +40,41 @@ def test_sign_in_with_a_wrong_password_says_so(interviewer):
     response = Client().post(reverse("login"), {"username": "ines", "password": "wrong"})
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
+
+
+def _signs_in(username: str, password: str) -> bool:
+    response = Client().post(reverse("login"), {"username": username, "password": password})
+    return response.status_code == 302
+
+
+def _gets_a_token(username: str, password: str) -> bool:
+    return Client().post(reverse("api-token"), {"username": username, "password": password}).status_code == 200
+
+
+def test_sign_in_pauses_after_five_wrong_passwords_on_the_page_and_the_api(stranger, interviewer, settings):
+    settings.SIGN_IN_LOCKOUT_SECONDS = 2
+    for _ in range(5):
+        assert not _signs_in("sam", "guess")
+    # The right password no longer opens the account, on either path, and the page says why
+    # it might not (without saying whether the password was right).
+    response = Client().post(reverse("login"), {"username": "sam", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "After 5 wrong passwords in a row, signing in to that account is paused" in response.content.decode()
+    assert not _gets_a_token("sam", PASSWORD)
+    # Another account is not affected, and the pause ends.
+    assert _signs_in("ines", PASSWORD)
+    time.sleep(2.1)
+    assert _signs_in("sam", PASSWORD)
+    assert _gets_a_token("sam", PASSWORD)
+
+
+def test_a_right_password_starts_the_count_again(stranger):
+    for _ in range(4):
+        assert not _signs_in("sam", "guess")
+    assert _signs_in("sam", PASSWORD)
+    for _ in range(4):
+        assert not _signs_in("sam", "guess")
+    assert _signs_in("sam", PASSWORD)
 
 
 def test_sign_in_and_out(interviewer):

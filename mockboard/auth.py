@@ -1,0 +1,42 @@
+"""Sign-in throttling, for the sign-in page and the API's token endpoint alike.
+
+After SIGN_IN_FAILURES_ALLOWED wrong passwords for one username, that username cannot sign in
+at all until SIGN_IN_LOCKOUT_SECONDS after the first of them: guessing a password at five
+tries a quarter of an hour takes years, while its owner waits minutes at worst. The counts
+live in Django's cache, which is Redis (shared by every web process) when REDIS_URL is set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+
+
+def _failures_key(username: str) -> str:
+    # Hashed: usernames are free text, and cache keys are not.
+    return "sign-in-failures:" + hashlib.sha256(username.casefold().encode()).hexdigest()
+
+
+class ThrottledModelBackend(ModelBackend):
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(get_user_model().USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        key = _failures_key(username)
+        if cache.get(key, 0) >= settings.SIGN_IN_FAILURES_ALLOWED:
+            # Ends authenticate() at once: the password is not even checked.
+            raise PermissionDenied("too many failed sign-ins")
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            # add() starts the window only on the first failure; incr() keeps its expiry.
+            if not cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS):
+                cache.incr(key)
+        else:
+            cache.delete(key)
+        return user
