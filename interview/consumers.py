@@ -79,10 +79,12 @@ from mockboard.statements import Statements, database_sync_to_async
 logger = logging.getLogger(__name__)
 
 MAX_FRAME_BYTES = 256 * 1024
-# Messages a socket may send: a burst of RATE_BURST, then RATE_PER_SECOND. A person editing
-# sends a few a second; past this it is a runaway script, answered with "rate_limited".
-RATE_PER_SECOND = 20
-RATE_BURST = 60
+# Messages a socket may send: a burst of RATE_BURST, then RATE_PER_SECOND. A person sends a
+# few a second, and up to the keyboard's repeat rate (about 30) holding down undo; a page
+# back online resends what was in flight. Past this it is a runaway script, answered with
+# "rate_limited".
+RATE_PER_SECOND = 50
+RATE_BURST = 200
 CLOSE_TOO_LARGE = 1009
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403

@@ -209,12 +209,13 @@ async def test_oversized_frame_is_refused_with_1009_and_nothing_is_lost(joined_r
 
 async def test_a_flood_of_messages_is_rate_limited_and_the_socket_stays_usable(joined_room, candidate):
     ws, _ = await open_socket(joined_room, candidate)
-    for _ in range(300):
+    for _ in range(600):
         await ws.send_json_to({"type": "ping"})
-    answers = [await ws.receive_json_from(timeout=5) for _ in range(300)]
+    answers = [await ws.receive_json_from(timeout=5) for _ in range(600)]
     limited = [a for a in answers if a["type"] == "error"]
-    # 60 at once, then 20 a second: however slow this machine, most of 300 are refused.
-    assert len(limited) >= 100
+    # 200 at once, then 50 a second: unless answering took this machine over 5 s, at least
+    # 150 of 600 are refused.
+    assert len(limited) >= 150
     assert limited[0] == {
         "type": "error",
         "code": "rate_limited",
