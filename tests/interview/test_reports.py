@@ -94,7 +94,13 @@ def test_the_candidates_copy_lacks_the_private_notes(interviewed_room):
 
 def test_the_report_fetches_nothing_but_data_urls():
     fetcher = report_url_fetcher()
-    for url in ("file:///etc/passwd", "http://127.0.0.1:6379/", "https://example.com/x.png"):
+    for url in (
+        "file:///etc/passwd",
+        "http://127.0.0.1:6379/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/",
+        "https://example.com/x.png",
+    ):
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"

@@ -208,12 +208,17 @@ def test_candidate_page_never_contains_the_kit(joined_room, candidate):
 
 
 def test_statement_markdown_is_rendered_and_sanitised(joined_room, candidate, problem):
-    problem.statement = "**Bold ask**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>"
+    problem.statement = (
+        "**Bold ask**\n\n<script>alert(1)</script><img src=x onerror=alert(2)>\n\n"
+        '[the brief](javascript:alert(3)) and <a href="JaVaScRiPt:alert(4)">this</a>'
+    )
     problem.save()
     page = client_for(candidate).get(reverse("room-detail", args=[joined_room.pk])).content.decode()
     assert "<strong>Bold ask</strong>" in page
     assert "<script>alert(1)" not in page
     assert "onerror" not in page
+    assert "javascript:" not in page.lower()
+    assert "the brief" in page
 
 
 def test_strangers_are_refused_and_anonymous_sent_to_sign_in(joined_room, stranger):
