@@ -52,6 +52,25 @@ def test_put_on_a_stale_version_is_a_409_and_changes_nothing(drawn_room, candida
         ),
         ({"graph": {"schema": 1}}, "base_version", "This field is required."),
         (
+            {
+                "graph": {
+                    "schema": 1,
+                    "nodes": [{"id": f"n{i}", "label": "N", "kind": "service"} for i in range(10_000)],
+                },
+                "base_version": 1,
+            },
+            "graph",
+            "op.graph.nodes: more than 150 nodes (the limit)",
+        ),
+        (
+            {
+                "graph": {"schema": 1, "nodes": [{"id": "a", "label": "]; x [" * 20_000, "kind": "service"}]},
+                "base_version": 1,
+            },
+            "graph",
+            "op.graph.nodes[0].label: longer than 80 characters",
+        ),
+        (
             {"graph": {"schema": 1}, "base_version": -1},
             "base_version",
             "Ensure this value is greater than or equal to 0.",
