@@ -8,23 +8,19 @@ gains a route or method without a row."""
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from interview import services
-from interview.models import Report
 from mockboard.urls import router
-from tests.conftest import PASSWORD, problem_data
-
-ANONYMOUS, STRANGER, STAFF = "anonymous", "stranger", "staff"
-CANDIDATE, INTERVIEWER = "candidate", "interviewer"
-OTHER_CANDIDATE, OTHER_INTERVIEWER = "candidate of another room", "interviewer of another room"
-PEOPLE = [ANONYMOUS, STRANGER, STAFF, CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER]
-SIGNED_IN = set(PEOPLE) - {ANONYMOUS}
-PARTICIPANTS = {CANDIDATE, INTERVIEWER}
-BANK = "video-recommendation"
+from tests.interview.access import (
+    ANONYMOUS,
+    BANK,
+    CANDIDATE,
+    INTERVIEWER,
+    PARTICIPANTS,
+    PEOPLE,
+    SIGNED_IN,
+)
 
 # (route name, method, URL arguments ("room", "own problem" and "report" are filled in), body,
 # who may).
@@ -81,27 +77,6 @@ def test_every_route_and_method_of_the_api_has_a_row():
         if method != "head"
     }
     assert routes == {(name, method) for name, method, _, _, _ in ROWS}
-
-
-@pytest.fixture
-def world(joined_room, interviewer, candidate, problem):
-    """The room, its two people, another room's two, a stranger, staff, a private problem of
-    the interviewer's and a finished report the interviewer asked for."""
-    people = {CANDIDATE: candidate, INTERVIEWER: interviewer}
-    for who, name in ((STRANGER, "sam"), (STAFF, "stella"), (OTHER_INTERVIEWER, "olga"), (OTHER_CANDIDATE, "omar")):
-        people[who] = User.objects.create_user(name, password=PASSWORD, is_staff=who == STAFF)
-    other = services.room_create(problem=problem, interviewer=people[OTHER_INTERVIEWER])
-    services.room_join(token=other.invite_token, user=people[OTHER_CANDIDATE])
-    own = services.problem_save(by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem"))
-    report = Report.objects.create(
-        room=joined_room,
-        requested_by=interviewer,
-        variant=Report.Variant.INTERVIEWER,
-        status=Report.Status.DONE,
-        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="matrix.pdf"),
-    )
-    values = {"room": str(joined_room.pk), "own problem": own.slug, "report": str(report.pk)}
-    return people, values
 
 
 @pytest.mark.django_db

@@ -1,0 +1,38 @@
+"""The world of the access matrices (test_access_*.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
+
+from interview import services
+from interview.models import Report
+from tests.conftest import PASSWORD, problem_data
+from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER, STAFF, STRANGER
+
+
+@pytest.fixture
+def world(joined_room, interviewer, candidate, problem):
+    """The room, its two people, another room's two, a stranger, staff, a private problem of
+    the interviewer's and a finished report the interviewer asked for."""
+    people = {CANDIDATE: candidate, INTERVIEWER: interviewer}
+    for who, name in ((STRANGER, "sam"), (STAFF, "stella"), (OTHER_INTERVIEWER, "olga"), (OTHER_CANDIDATE, "omar")):
+        people[who] = User.objects.create_user(name, password=PASSWORD, is_staff=who == STAFF)
+    other = services.room_create(problem=problem, interviewer=people[OTHER_INTERVIEWER])
+    services.room_join(token=other.invite_token, user=people[OTHER_CANDIDATE])
+    own = services.problem_save(by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem"))
+    report = Report.objects.create(
+        room=joined_room,
+        requested_by=interviewer,
+        variant=Report.Variant.INTERVIEWER,
+        status=Report.Status.DONE,
+        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="matrix.pdf"),
+    )
+    values = {
+        "room": str(joined_room.pk),
+        "own problem": own.slug,
+        "report": str(report.pk),
+        "invite": joined_room.invite_token,
+    }
+    return people, values

@@ -1,0 +1,93 @@
+"""Who may open or post to each page, the API's other endpoints and the room's downloads
+beside the router (tests/interview/test_access_api.py has the router's). The same seven people;
+a cell is refused when the answer is 401, 403 or 404, a redirect to sign in, or a page that
+puts up an error message (a room action the services refuse sends you back to the room with
+one). The test fails when the URL conf gains a route without a row; Django's admin, which is
+staff-only by Django's own checks, is left out."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.interview.access import ANONYMOUS, BANK, INTERVIEWER, PARTICIPANTS, PEOPLE, SIGNED_IN
+
+EVERYONE = set(PEOPLE)
+
+# (route name, method, URL arguments, form body, who may).
+ROWS = [
+    ("home", "get", {}, None, EVERYONE),
+    ("signup", "get", {}, None, EVERYONE),
+    ("signup", "post", {}, {}, EVERYONE),
+    ("login", "get", {}, None, EVERYONE),
+    ("login", "post", {}, {}, EVERYONE),
+    ("logout", "post", {}, {}, EVERYONE),
+    ("problem-list", "get", {}, None, SIGNED_IN),
+    ("problem-new", "get", {}, None, SIGNED_IN),
+    ("problem-new", "post", {}, {}, SIGNED_IN),
+    ("problem-edit", "get", {"slug": "own problem"}, None, {INTERVIEWER}),
+    ("problem-edit", "post", {"slug": "own problem"}, {}, {INTERVIEWER}),
+    ("problem-edit", "get", {"slug": BANK}, None, set()),
+    ("problem-delete", "post", {"slug": "own problem"}, {}, {INTERVIEWER}),
+    ("problem-delete", "post", {"slug": BANK}, {}, set()),
+    ("problem-reference-svg", "get", {"slug": BANK}, None, SIGNED_IN),
+    ("problem-reference-svg", "get", {"slug": "own problem"}, None, {INTERVIEWER}),
+    ("room-list", "get", {}, None, SIGNED_IN),
+    ("room-create", "post", {}, {"problem": BANK}, SIGNED_IN),
+    ("room-detail", "get", {"room_id": "room"}, None, PARTICIPANTS),
+    ("room-invite-reissue", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
+    ("room-invite-revoke", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
+    ("room-candidate-remove", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
+    # Anyone signed in may open an invite link: a taken seat says so (409).
+    ("invite", "get", {"token": "invite"}, None, SIGNED_IN),
+    ("api-token", "post", {}, {}, EVERYONE),
+    ("api-schema", "get", {}, None, EVERYONE),
+    ("api-docs", "get", {}, None, EVERYONE),
+    ("api:api-root", "get", {}, None, SIGNED_IN),
+]
+
+
+def _names(patterns, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace != "admin":
+                names |= _names(
+                    pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                )
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_route_has_a_row():
+    # The router's routes but its root have test_access_api.py's rows.
+    routes = {name for name in _names(get_resolver().url_patterns) if not name.startswith("api:")}
+    assert routes | {"api:api-root"} == {name for name, *_ in ROWS}
+
+
+def _refused(response) -> bool:
+    if response.status_code in {401, 403, 404}:
+        return True
+    if response.status_code == 302 and response.url.startswith(reverse("login")):
+        return True
+    return any(message.level == messages.ERROR for message in get_messages(response.wsgi_request))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize(
+    ("name", "method", "arguments", "body", "allowed"), ROWS, ids=[f"{r[1]} {r[0]} {r[2]}" for r in ROWS]
+)
+def test_each_page_is_refused_exactly_to_whom_it_should_be(world, who, name, method, arguments, body, allowed):
+    people, values = world
+    client = Client()
+    if who != ANONYMOUS:
+        client.force_login(people[who])
+    url = reverse(name, kwargs={key: values.get(value, value) for key, value in arguments.items()})
+    response = getattr(client, method)(url, body) if body is not None else getattr(client, method)(url)
+    assert response.status_code < 500, response.content[:300]
+    assert _refused(response) == (who not in allowed), (response.status_code, response.content[:300])
