@@ -1,4 +1,7 @@
-"""The people of the access matrices (test_access_*.py)."""
+"""The people of the access matrices (test_access_*.py), and what their tests share."""
+
+import pytest
+from django.urls import reverse
 
 ANONYMOUS, STRANGER, STAFF = "anonymous", "stranger", "staff"
 CANDIDATE, INTERVIEWER = "candidate", "interviewer"
@@ -7,3 +10,25 @@ PEOPLE = [ANONYMOUS, STRANGER, STAFF, CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, O
 SIGNED_IN = set(PEOPLE) - {ANONYMOUS}
 PARTICIPANTS = {CANDIDATE, INTERVIEWER}
 BANK = "video-recommendation"
+
+
+def matrix(rows: list[tuple]):
+    """Every row (route name, method, URL arguments, body, who may) for every person."""
+    ids = [f"{method} {name} {arguments}" for name, method, arguments, _, _ in rows]
+
+    def mark(test):
+        test = pytest.mark.parametrize(("name", "method", "arguments", "body", "allowed"), rows, ids=ids)(test)
+        return pytest.mark.django_db(pytest.mark.parametrize("who", PEOPLE)(test))
+
+    return mark
+
+
+def client_as(client, who: str, people: dict):
+    if who != ANONYMOUS:
+        client.force_login(people[who])
+    return client
+
+
+def url_for(name: str, arguments: dict, values: dict) -> str:
+    """The route's URL, its placeholder arguments ("room", "own problem"...) filled in."""
+    return reverse(name, kwargs={key: values.get(value, value) for key, value in arguments.items()})

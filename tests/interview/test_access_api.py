@@ -7,20 +7,10 @@ gains a route or method without a row."""
 
 from __future__ import annotations
 
-import pytest
-from django.urls import reverse
 from rest_framework.test import APIClient
 
 from mockboard.urls import router
-from tests.interview.access import (
-    ANONYMOUS,
-    BANK,
-    CANDIDATE,
-    INTERVIEWER,
-    PARTICIPANTS,
-    PEOPLE,
-    SIGNED_IN,
-)
+from tests.interview.access import BANK, CANDIDATE, INTERVIEWER, PARTICIPANTS, SIGNED_IN, client_as, matrix, url_for
 
 # (route name, method, URL arguments ("room", "own problem" and "report" are filled in), body,
 # who may).
@@ -79,18 +69,11 @@ def test_every_route_and_method_of_the_api_has_a_row():
     assert routes == {(name, method) for name, method, _, _, _ in ROWS}
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("who", PEOPLE)
-@pytest.mark.parametrize(
-    ("name", "method", "arguments", "body", "allowed"), ROWS, ids=[f"{r[1]} {r[0]} {r[2]}" for r in ROWS]
-)
+@matrix(ROWS)
 def test_each_call_is_refused_exactly_to_whom_it_should_be(world, who, name, method, arguments, body, allowed):
     people, values = world
-    client = APIClient()
-    if who != ANONYMOUS:
-        client.force_login(people[who])
-    url = reverse(f"api:{name}", kwargs={key: values.get(value, value) for key, value in arguments.items()})
-    response = getattr(client, method)(url, body, format="json")
+    client = client_as(APIClient(), who, people)
+    response = getattr(client, method)(url_for(f"api:{name}", arguments, values), body, format="json")
     assert response.status_code < 500, response.content
     refused = response.status_code in {401, 403, 404}
     assert refused == (who not in allowed), (response.status_code, response.content[:300])

@@ -7,13 +7,12 @@ staff-only by Django's own checks, is left out."""
 
 from __future__ import annotations
 
-import pytest
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.interview.access import ANONYMOUS, BANK, INTERVIEWER, PARTICIPANTS, PEOPLE, SIGNED_IN
+from tests.interview.access import BANK, INTERVIEWER, PARTICIPANTS, PEOPLE, SIGNED_IN, client_as, matrix, url_for
 
 EVERYONE = set(PEOPLE)
 
@@ -77,17 +76,11 @@ def _refused(response) -> bool:
     return any(message.level == messages.ERROR for message in get_messages(response.wsgi_request))
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("who", PEOPLE)
-@pytest.mark.parametrize(
-    ("name", "method", "arguments", "body", "allowed"), ROWS, ids=[f"{r[1]} {r[0]} {r[2]}" for r in ROWS]
-)
+@matrix(ROWS)
 def test_each_page_is_refused_exactly_to_whom_it_should_be(world, who, name, method, arguments, body, allowed):
     people, values = world
-    client = Client()
-    if who != ANONYMOUS:
-        client.force_login(people[who])
-    url = reverse(name, kwargs={key: values.get(value, value) for key, value in arguments.items()})
+    client = client_as(Client(), who, people)
+    url = url_for(name, arguments, values)
     response = getattr(client, method)(url, body) if body is not None else getattr(client, method)(url)
     assert response.status_code < 500, response.content[:300]
     assert _refused(response) == (who not in allowed), (response.status_code, response.content[:300])
