@@ -24,7 +24,9 @@ def test_participants_on_two_processes_see_each_other(open_on, redis_url, live_r
         ines.get_by_role("button", name="Start").click()
         expect(carl.locator("#timer-status")).to_have_text("Running")
         add_block(carl, "Ranker")
+        # Each page draws version 2 when its own SVG comes back; either may be first.
         wait_version(ines, 2)
+        wait_version(carl, 2)
         assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
         ines.context.close()
         # A close frame makes it at once; a half-open socket is dropped by the server's ping.
