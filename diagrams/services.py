@@ -65,10 +65,11 @@ def diagram_op_statements(
         client_op_id=client_op_id,
         at=timezone.now(),
     )
+    at = database.ops.adapt_datetimefield_value(applied.at)
     bump = [
         _json(graph, database),
         applied.version,
-        database.ops.adapt_datetimefield_value(applied.at),
+        at,
         diagram.pk,
         diagram.version,
         *guard.params,
@@ -79,7 +80,7 @@ def diagram_op_statements(
         _json(undo, database),
         author.pk,
         client_op_id,
-        database.ops.adapt_datetimefield_value(applied.at),
+        at,
     ]
     bump_sql = _BUMP.format(guard=guard.sql)
     if database.vendor == "postgresql":
