@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -18,7 +22,7 @@ from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
-from interview.models import Problem, Report, Room
+from interview.models import NoteKind, Problem, Report, Room
 from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
@@ -33,7 +37,7 @@ from interview.serializers import (
     ProblemSerializer,
     ProblemSummarySerializer,
     ProblemWriteSerializer,
-    ReportRequestSerializer,
+    ReportExportSerializer,
     ReportSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
@@ -47,6 +51,8 @@ from interview.serializers import (
 )
 
 _STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409, Conflict: 409}
+# Django's own exceptions, which DRF answers as these of its own.
+_DJANGO_ERRORS = {Http404: NotFound.default_code, DjangoPermissionDenied: PermissionDenied.default_code}
 DOWNLOADS = {
     "svg": ("image/svg+xml", render_svg),
     "png": ("image/png", lambda graph: render_png(to_dot(graph))),
@@ -62,7 +68,25 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
         body["code"] = exc.code
         return Response(body, status=status_code)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict):
+        # Every error body names its kind, as the schema's Error says.
+        response.data.setdefault("code", _DJANGO_ERRORS.get(type(exc), getattr(exc, "default_code", "error")))
+    return response
+
+
+@csrf_exempt  # it changes nothing, whatever the method
+def not_found(request: HttpRequest, path: str) -> JsonResponse:
+    """Any other URL under /api/ answers in JSON, as the rest of the API does, rather than
+    with an HTML page or a redirect that would drop a POST's body."""
+    detail = "Not found."
+    if not request.path.endswith("/"):
+        try:
+            if resolve(request.path + "/").func is not not_found:
+                detail = f"Not found. API URLs end with a slash: {request.path}/"
+        except Resolver404:
+            pass
+    return JsonResponse({"detail": detail, "code": NotFound.default_code}, status=404)
 
 
 class ProblemViewSet(viewsets.GenericViewSet):
@@ -197,7 +221,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self._change(services.room_phases_set, PhasesSerializer)
 
     @extend_schema(methods=["POST"], request=None, responses=ROOM_RESPONSE, description="New invite link.")
-    @extend_schema(methods=["DELETE"], request=None, responses=ROOM_RESPONSE, description="No invite link.")
+    @extend_schema(methods=["DELETE"], request=None, responses={200: ROOM_RESPONSE}, description="No invite link.")
     @action(detail=True, methods=["post", "delete"])
     def invite(self, request: Request, pk: str) -> Response:
         """Re-issue (POST) or revoke (DELETE) the invite link; the old one stops working at
@@ -229,7 +253,10 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         operation_id="rooms_diagram_download",
         parameters=[OpenApiParameter("file_format", str, OpenApiParameter.PATH, enum=list(DOWNLOADS))],
-        responses={(200, "*/*"): OpenApiTypes.BINARY},
+        responses={
+            (200, content_type.split(";")[0]): OpenApiTypes.OBJECT if file_format == "json" else OpenApiTypes.BINARY
+            for file_format, (content_type, _) in DOWNLOADS.items()
+        },
     )
     @action(detail=True, methods=["get"], url_path=r"diagram/(?P<file_format>svg|png|dot|json)")
     def diagram_download(self, request: Request, pk: str, file_format: str) -> HttpResponse:
@@ -269,7 +296,7 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response({"detail": "the interviewer has not shared feedback yet", "code": "not_shared"}, 404)
         return Response(feedback)
 
-    @extend_schema(request=None, responses=FeedbackSerializer, description="POST shares, DELETE takes it back.")
+    @extend_schema(request=None, responses={200: FeedbackSerializer}, description="POST shares, DELETE takes it back.")
     @action(detail=True, methods=["post", "delete"], url_path="feedback/share")
     def feedback_share(self, request: Request, pk: str) -> Response:
         """Show the candidate the scores and feedback, or take them back (interviewer)."""
@@ -288,13 +315,13 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(room_self_assessment(room, room.role_of(request.user)))
 
     @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
-    @extend_schema(methods=["POST"], request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @extend_schema(methods=["POST"], request=ReportExportSerializer, responses={202: ReportSerializer})
     @action(detail=True, methods=["get", "post"])
     def reports(self, request: Request, pk: str) -> Response:
         """Export a PDF report (POST: queued, built by a worker; poll GET for its status)."""
         room = self.get_object()
         if request.method == "POST":
-            serializer = ReportRequestSerializer(data=request.data)
+            serializer = ReportExportSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             report = services.report_request(room=room, by=request.user, **serializer.validated_data)
             return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
@@ -316,7 +343,11 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         response["Content-Disposition"] = f'attachment; filename="{report.room.problem.slug}-report.pdf"'
         return response
 
-    @extend_schema(request=NoteSerializer, responses=NoteSerializer)
+    @extend_schema(
+        request=NoteSerializer,
+        responses=NoteSerializer,
+        parameters=[OpenApiParameter("kind", str, OpenApiParameter.PATH, enum=NoteKind.values)],
+    )
     @action(detail=True, methods=["put"], url_path=r"notes/(?P<kind>candidate|interviewer)")
     def notes(self, request: Request, pk: str, kind: str) -> Response:
         """Save the candidate's notes (candidate) or the private notes (interviewer)."""

@@ -80,6 +80,9 @@ class TimerSerializer(serializers.Serializer):
         allow_null=True, help_text="Server time (ms since epoch) the clock last started; null when stopped."
     )
     amber_seconds = serializers.IntegerField()
+    revision = serializers.IntegerField(
+        help_text="Grows with every change to the timer: of two states, show the one with the higher revision."
+    )
 
 
 class RoomListSerializer(serializers.ModelSerializer):
@@ -260,5 +263,5 @@ class ReportSerializer(serializers.ModelSerializer):
         return reverse("api:room-report-download", args=[report.room_id, report.pk])
 
 
-class ReportRequestSerializer(serializers.Serializer):
+class ReportExportSerializer(serializers.Serializer):
     paper = serializers.ChoiceField(Report.Paper.choices, default=Report.Paper.A4)

@@ -190,12 +190,14 @@ SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
 
 REST_FRAMEWORK = {
+    # Token first: a request with neither gets 401 and a `WWW-Authenticate: Token` header
+    # (session authentication alone would answer 403, as if signed in but not allowed).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "interview.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "interview.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -203,6 +205,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Interview rooms, problems and the phase timer of Mockboard.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Separate request components, so that read-only fields are not asked for and the
+    # response components can be closed (interview.openapi.close_response_objects).
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "interview.openapi.close_response_objects",
+    ],
     # Swagger UI from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
@@ -39,4 +39,5 @@ urlpatterns = [
     # The split view serves Swagger UI's start-up script as a file, not inline (our CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include((router.urls, "api"))),
+    re_path(r"^api/(?P<path>.*)$", api.not_found, name="api-not-found"),
 ]

@@ -195,6 +195,21 @@ def test_a_network_drop_reconnects_and_resyncs_and_a_reload_keeps_everything(
         link.close()
 
 
+def test_a_page_whose_session_ended_while_offline_says_so_instead_of_retrying(open_on, app_url, live_room, candidate):
+    link = servers.FlakyLink(app_url)
+    try:
+        carl = open_on(candidate, live_room, link.url)
+        link.cut()
+        expect(carl.locator("#conn-state")).to_have_text("Reconnecting…")
+        # Signed out elsewhere (or the session expired) while the link was down.
+        carl.context.clear_cookies()
+        link.restore()
+        expect(carl.locator("#conn-state")).to_have_text("Signed out", timeout=10000)
+        expect(carl.locator(".toast", has_text="You are signed out")).to_be_visible()
+    finally:
+        link.close()
+
+
 def test_the_room_page_runs_no_injected_script(open_room, live_room, interviewer, csp_violations):
     page = open_room(interviewer, live_room)
     # As if some text had got past escaping: the policy refuses inline handlers and scripts.

@@ -2,8 +2,8 @@
 beside the router (tests/interview/test_access_api.py has the router's). The same seven people;
 a cell is refused when the answer is 401, 403 or 404, a redirect to sign in, or a page that
 puts up an error message (a room action the services refuse sends you back to the room with
-one). The test fails when the URL conf gains a route without a row; Django's admin, which is
-staff-only by Django's own checks, is left out."""
+one). The test fails when the URL conf gains a route without a row; of Django's admin, staff-only
+by Django's own checks, two pages have rows."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.interview.access import BANK, INTERVIEWER, PARTICIPANTS, PEOPLE, SIGNED_IN, client_as, matrix, url_for
+from tests.interview.access import (
+    BANK,
+    INTERVIEWER,
+    PARTICIPANTS,
+    PEOPLE,
+    SIGNED_IN,
+    STAFF,
+    client_as,
+    matrix,
+    url_for,
+)
 
 EVERYONE = set(PEOPLE)
 
@@ -46,6 +56,10 @@ ROWS = [
     ("api-schema", "get", {}, None, EVERYONE),
     ("api-docs", "get", {}, None, EVERYONE),
     ("api:api-root", "get", {}, None, SIGNED_IN),
+    ("api-not-found", "get", {"path": "no-such-thing/"}, None, set()),
+    # Two of the admin's pages: staff without permissions sees the index but no rooms.
+    ("admin:index", "get", {}, None, {STAFF}),
+    ("admin:interview_room_changelist", "get", {}, None, set()),
 ]
 
 
@@ -65,13 +79,14 @@ def _names(patterns, namespace: str = "") -> set[str]:
 def test_every_route_has_a_row():
     # The router's routes but its root have test_access_api.py's rows.
     routes = {name for name in _names(get_resolver().url_patterns) if not name.startswith("api:")}
-    assert routes | {"api:api-root"} == {name for name, *_ in ROWS}
+    admin = {name for name, *_ in ROWS if name.startswith("admin:")}
+    assert routes | {"api:api-root"} | admin == {name for name, *_ in ROWS}
 
 
 def _refused(response) -> bool:
     if response.status_code in {401, 403, 404}:
         return True
-    if response.status_code == 302 and response.url.startswith(reverse("login")):
+    if response.status_code == 302 and response.url.startswith((reverse("login"), reverse("admin:login"))):
         return True
     return any(message.level == messages.ERROR for message in get_messages(response.wsgi_request))
 

@@ -16,9 +16,35 @@ def api_for(user) -> APIClient:
     return client
 
 
-def test_anonymous_gets_401_or_403(joined_room):
+def test_anonymous_gets_401_with_the_scheme_to_use(joined_room):
     for url in ("/api/problems/", "/api/rooms/", f"/api/rooms/{joined_room.pk}/"):
-        assert APIClient().get(url).status_code in (401, 403)
+        response = APIClient().get(url)
+        assert response.status_code == 401
+        assert response["WWW-Authenticate"] == "Token"
+        assert response.json()["code"] == "not_authenticated"
+
+
+def test_every_error_names_its_kind(joined_room, candidate, stranger):
+    assert api_for(stranger).get(f"/api/rooms/{joined_room.pk}/").json() == {
+        "detail": "No Room matches the given query.",
+        "code": "not_found",
+    }
+    refused = api_for(candidate).post(f"/api/rooms/{joined_room.pk}/timer/", {"action": "start"}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (403, "forbidden")
+    bad = api_for(candidate).put(f"/api/rooms/{joined_room.pk}/notes/candidate/", {}, format="json")
+    assert bad.json() == {"text": ["This field is required."], "code": "invalid"}
+
+
+def test_an_unknown_api_url_answers_in_json_whatever_the_method(interviewer):
+    response = api_for(interviewer).get("/api/no-such-thing/")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+    # A POST without the trailing slash is not redirected (its body would be lost) but told.
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(interviewer)
+    response = client.post("/api/rooms", {"problem": "video-recommendation"}, format="json")
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Not found. API URLs end with a slash: /api/rooms/"
 
 
 def test_problem_bank_shows_the_statement_but_not_the_kit(problem, stranger):

@@ -76,6 +76,7 @@ export class RoomConnection {
   async checkAccess() {
     try {
       const response = await fetch(this.accessUrl, { credentials: "same-origin" });
+      if (response.status === 401) this.stop("signedout");
       if (response.status === 403 || response.status === 404) this.stop("denied");
     } catch {
       // Offline: keep retrying.

@@ -30,6 +30,7 @@ const CONNECTION_LABEL = {
   reconnecting: "Reconnecting…",
   denied: "No access",
   elsewhere: "Open elsewhere",
+  signedout: "Signed out",
 };
 
 const connection = new RoomConnection({
@@ -43,6 +44,7 @@ const connection = new RoomConnection({
     if (state === "reconnecting" && was === "connected") toast("Connection lost, reconnecting…", "warning");
     if (state === "connected" && was === "reconnecting") toast("Reconnected", "success", 2000);
     if (state === "denied") toast("You no longer have access to this room.", "error", 10000);
+    if (state === "signedout") toast("You are signed out. Sign in again, then reload this page.", "error", 10000);
   },
   onMessage: handle,
 });

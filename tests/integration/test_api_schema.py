@@ -1,0 +1,109 @@
+"""The REST API against its own OpenAPI schema, with schemathesis, on the real web process:
+whatever a client sends within (or outside) the schema, the answer is never a 5xx, its
+status code is one the schema lists, and its body matches the schema for that status.
+
+Each generated request is made by the interviewer or the candidate of a fresh room, so that
+it reaches the services rather than a 404; SCHEMA_EXAMPLES sets how many per operation.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import requests
+import schemathesis
+from django.core.files.base import ContentFile
+from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from interview import services
+from interview.models import Report, Room
+from tests.conftest import problem_data
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = int(os.environ.get("SCHEMA_EXAMPLES", "20"))
+# Not negative_data_rejection: DRF reads a number sent for a text field as its digits, and
+# an empty form field as the field left out, which we keep.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@pytest.fixture
+def api_schema(app_url):
+    return schemathesis.openapi.from_url(f"{app_url}/api/schema/?format=json")
+
+
+@pytest.fixture
+def seats(problem, interviewer, candidate) -> dict:
+    """What each request needs: both people with their API tokens, a problem of the
+    interviewer's own (the bank's cannot be changed) and their room for requests that read."""
+    seats = {
+        "interviewer": interviewer,
+        "candidate": candidate,
+        "tokens": {user: Token.objects.create(user=user).key for user in (interviewer, candidate)},
+        "own": services.problem_save(by=interviewer, data=problem_data(slug="ines-own", title="Ines's own")),
+        "problem": problem,
+    }
+    seats["room"] = room_with_report(seats)
+    return seats
+
+
+def room_with_report(seats: dict) -> tuple[Room, Report]:
+    """A room with both seats taken and a finished report."""
+    room = services.room_create(problem=seats["problem"], interviewer=seats["interviewer"])
+    room = services.room_join(token=room.invite_token, user=seats["candidate"])
+    report = Report.objects.create(
+        room=room,
+        requested_by=seats["interviewer"],
+        variant=Report.Variant.INTERVIEWER,
+        status=Report.Status.DONE,
+        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="schema.pdf"),
+    )
+    return room, report
+
+
+def call_as(who: str, case, app_url: str, seats: dict) -> None:
+    """Make the generated request as `who` and check the answer. A request that may change
+    the room gets a fresh one, so that none finds the room as an earlier request left it
+    (ended, say); it is deleted after, so that the room list stays short."""
+    changes = case.method.upper() != "GET"
+    room, report = room_with_report(seats) if changes else seats["room"]
+    real = {"id": str(room.pk), "report_id": str(report.pk), "slug": seats["own"].slug}
+    for name in case.path_parameters or {}:
+        if name in real:
+            case.path_parameters[name] = real[name]
+    token = seats["tokens"][seats[who]]
+    try:
+        with requests.Session() as session:
+            case.call_and_validate(
+                base_url=app_url, session=session, headers={"Authorization": f"Token {token}"}, checks=CHECKS
+            )
+    finally:
+        if changes:
+            Room.objects.filter(interviewer=seats["interviewer"]).exclude(pk=seats["room"][0].pk).delete()
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.timeout(600)
+@schema.parametrize()
+@fuzz
+def test_the_interviewer_gets_only_answers_the_schema_promises(case, app_url, seats):
+    call_as("interviewer", case, app_url, seats)
+
+
+# Signing in and problems are the same for anyone signed in: the interviewer's run has them.
+@pytest.mark.timeout(600)
+@schema.exclude(path_regex="^/api/(auth|problems)/").parametrize()
+@fuzz
+def test_the_candidate_gets_only_answers_the_schema_promises(case, app_url, seats):
+    call_as("candidate", case, app_url, seats)
