@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from diagrams.graph import GraphError, normalize, validate
+from interview.markup import MAX_MARKDOWN_DEPTH, markdown_depth
 from interview.models import Difficulty
 from interview.timer import DEFAULT_PHASES, parse_phases
 
@@ -36,12 +37,26 @@ class ProblemFileError(ValueError):
     pass
 
 
-def _text(value: object, field: str, *, limit: int | None = None) -> str:
+# Ten times the longest the bank has: a problem's texts go into every room page and every
+# PDF report, and a megabyte of them would make each report take minutes to lay out.
+MAX_TEXT = 2_000
+MAX_STATEMENT = 10_000
+MAX_ITEMS = 50
+
+
+def _text(value: object, field: str, *, limit: int = MAX_TEXT) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{field}: must be non-empty text")
-    if limit is not None and len(value.strip()) > limit:
+    if len(value.strip()) > limit:
         raise ValueError(f"{field}: longer than {limit} characters")
     return value.strip()
+
+
+def _statement(value: object) -> str:
+    text = _text(value, "statement", limit=MAX_STATEMENT)
+    if markdown_depth(text) > MAX_MARKDOWN_DEPTH:
+        raise ValueError(f"statement: lists or quotes nest more than {MAX_MARKDOWN_DEPTH} elements deep")
+    return text
 
 
 def _list(value: object, field: str, *, empty: bool) -> list:
@@ -49,6 +64,8 @@ def _list(value: object, field: str, *, empty: bool) -> list:
         return []
     if not isinstance(value, list) or not (value or empty):
         raise ValueError(f"{field}: must be a {'' if empty else 'non-empty '}list")
+    if len(value) > MAX_ITEMS:
+        raise ValueError(f"{field}: at most {MAX_ITEMS} items, got {len(value)}")
     return value
 
 
@@ -165,7 +182,7 @@ def parse_problem(data: object, *, slug: str) -> dict:
         "summary": _text(data["summary"], "summary", limit=300),
         "difficulty": data["difficulty"],
         "tags": _text_list(data["tags"], "tags"),
-        "statement": _text(data["statement"], "statement"),
+        "statement": _statement(data["statement"]),
         "guide": _guide(data["guide"], {p.name for p in phases}),
         "phases": [p.as_dict() for p in phases],
         "rubric": _rubric(data["rubric"]),

@@ -278,8 +278,9 @@ def report_html(report: Report) -> str:
     return render_to_string("reports/session.html", context)
 
 
-def report_pdf(report: Report) -> bytes:
-    document = HTML(string=report_html(report), url_fetcher=report_url_fetcher()).render()
+def report_pdf(report: Report, *, url_fetcher: URLFetcher | None = None) -> bytes:
+    html = HTML(string=report_html(report), url_fetcher=url_fetcher or report_url_fetcher())
+    document = html.render()
     document.metadata.title = f"{report.room.problem.title}: mock interview report"
     document.metadata.authors = [report.room.interviewer.get_username()]
     return document.write_pdf()

@@ -599,18 +599,16 @@ def report_request(*, room: Room, by: AbstractBaseUser, paper: str = Report.Pape
 
 def report_build(*, report_id: int, worker: str = "") -> Report:
     """Build a queued report's PDF; a failure is recorded on the report, with its reason."""
-    from interview.reports import report_pdf  # WeasyPrint is heavy: only workers load it
-
     report = Report.objects.select_related("room__problem", "room__interviewer", "room__candidate").get(pk=report_id)
     if report.status == Report.Status.DONE:
         return report  # a redelivered task message for a report already built
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, worker=worker, started_at=timezone.now())
     try:
+        from interview.reports import report_pdf  # WeasyPrint is heavy: only workers load it
+
         pdf = report_pdf(report)
     except Exception as error:  # the reason is shown to the user, who can retry
-        Report.objects.filter(pk=report.pk).update(
-            status=Report.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
-        )
+        report_failed(report_id=report.pk, error=f"{type(error).__name__}: {error}")
         raise
     report.pdf.save(f"{report.room.problem.slug}-{report.pk}.pdf", ContentFile(pdf), save=False)
     report.status = Report.Status.DONE
@@ -618,6 +616,13 @@ def report_build(*, report_id: int, worker: str = "") -> Report:
     report.finished_at = timezone.now()
     report.save(update_fields=["pdf", "status", "error", "finished_at"])
     return report
+
+
+def report_failed(*, report_id: int, error: str) -> None:
+    """Record why a report could not be built; the user sees it and can export again."""
+    Report.objects.filter(pk=report_id).update(
+        status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now()
+    )
 
 
 def reports_orphaned(*, worker: str) -> list[int]:

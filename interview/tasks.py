@@ -2,18 +2,40 @@
 
 from __future__ import annotations
 
-from celery import shared_task
-from celery.signals import worker_ready
+from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery.signals import worker_init, worker_ready
 
 from interview import services
 from interview.models import REPORT_TIME_LIMIT_SECONDS
 
 
+class ReportTask(Task):
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        # Celery calls this for the hard limit too, from the worker's main process, once it
+        # has killed the pool process that was stuck laying the report out.
+        if isinstance(exc, (SoftTimeLimitExceeded, TimeLimitExceeded)):
+            services.report_failed(report_id=args[0], error=TOO_SLOW)
+
+
+TOO_SLOW = "building this report took too long and was stopped; a smaller diagram builds faster"
+
+
 # A hard limit: a report that has not come out in two minutes never will, and it must not
-# hold the worker. The soft limit lets the task record why it failed first.
-@shared_task(bind=True, soft_time_limit=REPORT_TIME_LIMIT_SECONDS - 20, time_limit=REPORT_TIME_LIMIT_SECONDS)
+# hold the worker. The soft limit stops a build that is still in Python code gently first.
+@shared_task(
+    bind=True, base=ReportTask, soft_time_limit=REPORT_TIME_LIMIT_SECONDS - 20, time_limit=REPORT_TIME_LIMIT_SECONDS
+)
 def report_build(self, report_id: int) -> None:
     services.report_build(report_id=report_id, worker=self.request.hostname)
+
+
+@worker_init.connect
+def load_the_report_builder(**kwargs) -> None:
+    """Load WeasyPrint before the pool forks. Its import takes a second, which each pool
+    process's first build would count against its time limit; and an import the limit cuts
+    short leaves that process unable to build any report."""
+    import interview.reports  # noqa: F401
 
 
 @worker_ready.connect

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from interview import services
 from interview.models import REPORT_GRACE_SECONDS, REPORT_TIME_LIMIT_SECONDS, Report
-from interview.tasks import report_build
+from interview.tasks import TOO_SLOW, report_build
 from tests import servers
 from tests.diagrams.graphs import random_graph
 from tests.interview.test_api import api_for
@@ -127,3 +127,27 @@ def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_aga
     )
     assert by_id[busy.pk]["status"] == "running"
     assert api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json").status_code == 202
+
+
+@pytest.mark.parametrize("limit", ["soft", "hard"])
+def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(limit, joined_room, interviewer, candidate):
+    # A big diagram drawn in parts: it takes seconds, against a limit of half a second. With
+    # no soft limit below the hard one, the pool process is killed in the middle of it.
+    graph = random_graph(3, nodes=120, groups=3)
+    services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "replace", "graph": graph})
+    slow = Report.objects.create(room=joined_room, requested_by=interviewer, variant="interviewer")
+    limits = {"soft_time_limit": 0.5, "time_limit": 60} if limit == "soft" else {"time_limit": 0.5}
+    small_room = services.room_create(problem=joined_room.problem, interviewer=interviewer)
+    small = Report.objects.create(room=small_room, requested_by=interviewer, variant="interviewer")
+    with servers.celery_worker(
+        redis_url=settings.REDIS_URL or None, database_url=servers.shared_database_url()
+    ) as worker:
+        report_build.apply_async(args=[slow.pk], **limits)
+        slow = wait_until_finished(slow)
+        report_build.delay(small.pk)
+        small = wait_until_finished(small)
+        assert worker.poll() is None
+    assert (slow.status, slow.error) == ("failed", TOO_SLOW)
+    assert not slow.pdf
+    assert small.status == "done", small.error
+    assert small.pdf.read(4) == b"%PDF"

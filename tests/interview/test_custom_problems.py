@@ -8,6 +8,7 @@ from diagrams.text import format_text
 from interview import services
 from interview.errors import Conflict, Forbidden, Invalid
 from interview.models import Problem, Room
+from interview.problem_bank import MAX_ITEMS, MAX_STATEMENT, MAX_TEXT
 from tests.conftest import client_for, problem_data
 from tests.interview.test_api import api_for
 
@@ -40,6 +41,13 @@ def test_a_written_problem_is_private_to_its_author_with_a_slug_from_its_title(p
         ({"reference_diagram": {"schema": 1, "nodes": [{"id": "a"}]}}, "reference_diagram.nodes[0].kind", "required"),
         ({"guide": {"hints": [{"phase": "Lunch", "text": "eat"}]}}, "guide.hints[0].phase", "'Lunch'"),
         ({"shared": "yes"}, "shared", "true or false"),
+        # What would make every report of the problem slow to lay out, or overflow WeasyPrint.
+        ({"statement": "x" * (MAX_STATEMENT + 1)}, "statement", f"longer than {MAX_STATEMENT} characters"),
+        ({"statement": "\n".join("    " * i + "- deeper" for i in range(13))}, "statement", "nest more than 24"),
+        ({"statement": ">" * 30 + " deep"}, "statement", "nest more than 24"),
+        ({"summary": "x" * 301}, "summary", "longer than 300"),
+        ({"tags": ["x" * (MAX_TEXT + 1)]}, "tags[0]", f"longer than {MAX_TEXT}"),
+        ({"tags": ["ml"] * (MAX_ITEMS + 1)}, "tags", f"at most {MAX_ITEMS} items"),
     ],
 )
 def test_each_bad_field_is_named(interviewer, changes, field, message):
@@ -47,6 +55,11 @@ def test_each_bad_field_is_named(interviewer, changes, field, message):
         services.problem_save(by=interviewer, data=problem_data(**changes))
     assert refused.value.field == field
     assert not Problem.objects.exists()
+
+
+def test_twelve_levels_of_lists_are_still_allowed(interviewer):
+    statement = "\n".join("    " * i + "- deeper" for i in range(12))
+    assert services.problem_save(by=interviewer, data=problem_data(statement=statement)).statement == statement
 
 
 def test_a_sketchy_problem_is_allowed_where_the_bank_would_refuse(interviewer):

@@ -1,16 +1,20 @@
 """The PDF session report, built by calling the task's service directly (no worker here)."""
 
+import io
+import socket
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 from pypdf import PdfReader
+from weasyprint.urls import URLFetcher
 
 from diagrams.models import DiagramOp
 from interview import services
 from interview.errors import Forbidden
 from interview.models import Report
-from interview.reports import phase_times, report_url_fetcher
+from interview.reports import phase_times, report_html, report_pdf, report_url_fetcher
+from tests.conftest import problem_data
 from tests.diagrams.graphs import EXAMPLE, random_graph
 
 T0 = timezone.now() - timedelta(hours=1)
@@ -104,6 +108,71 @@ def test_the_report_fetches_nothing_but_data_urls():
         with pytest.raises(ValueError, match="disallowed protocol"):
             fetcher.fetch(url)
     assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+
+
+class RecordingFetcher(URLFetcher):
+    """Our fetcher, noting each URL WeasyPrint asks it for and whether it was refused."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ours = report_url_fetcher()
+        self.asked: dict[str, str] = {}
+
+    def fetch(self, url, headers=None):
+        try:
+            response = self.ours.fetch(url, headers)
+        except ValueError:
+            self.asked[url] = "refused"
+            raise
+        self.asked[url] = "fetched"
+        return response
+
+
+def test_a_real_build_reaches_no_url_a_statement_names(interviewer, candidate, problem):
+    # Something listening on loopback, as Redis or an admin page would be.
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    port = listener.getsockname()[1]
+    remote = [
+        f"http://127.0.0.1:{port}/map.png",
+        "http://169.254.169.254/latest/meta-data/",
+        f"http://[::1]:{port}/x.png",
+        "https://example.com/logo.png",
+    ]
+    statement = "Design it.\n\n" + "\n".join(f"![image {i}]({url})" for i, url in enumerate(remote))
+    statement += '\n\n<img src="file:///etc/passwd"> <svg><image href="file:///etc/passwd"/></svg>'
+    own = services.problem_save(by=interviewer, data=problem_data(statement=statement))
+    room = services.room_create(problem=own, interviewer=interviewer)
+    services.room_join(token=room.invite_token, user=candidate)
+    services.diagram_op_apply(room=room, by=candidate, op={"op": "replace", "graph": EXAMPLE})
+    report = Report.objects.create(room=room, requested_by=interviewer, variant=Report.Variant.INTERVIEWER)
+    fetcher = RecordingFetcher()
+    with listener:
+        pdf = report_pdf(report, url_fetcher=fetcher)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    assert set(remote) <= fetcher.asked.keys(), "the images never reached WeasyPrint: the test proves nothing"
+    assert {url: outcome for url, outcome in fetcher.asked.items() if not url.startswith("data:")} == {
+        url: "refused" for url in remote
+    }
+    assert "fetched" in fetcher.asked.values()  # the diagram, as a data: URL
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Design it." in text
+    assert "root:" not in text
+
+
+def test_no_style_from_a_statement_reaches_the_report(interviewer):
+    statement = (
+        "Plain words.\n\n<style>* { font-size: 999px }</style>"
+        '<p style="position: fixed; width: 99999px">styled</p>'
+        '<link rel="stylesheet" href="http://127.0.0.1:6379/x.css">'
+    )
+    own = services.problem_save(by=interviewer, data=problem_data(statement=statement))
+    room = services.room_create(problem=own, interviewer=interviewer)
+    html = report_html(Report.objects.create(room=room, requested_by=interviewer, variant="interviewer"))
+    for planted in ("999px", "99999px", "position: fixed", "x.css", "<link"):
+        assert planted not in html
+    assert "Plain words." in html
 
 
 def test_candidate_may_export_only_once_feedback_is_shared(interviewed_room, interviewer, candidate, stranger):
