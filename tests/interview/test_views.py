@@ -36,6 +36,23 @@ def test_sign_up_with_mismatched_passwords_says_so():
     assert not User.objects.filter(username="nadia").exists()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short1x", "This password is too short. It must contain at least 8 characters."),
+        ("password123", "This password is too common."),
+        ("4815162342", "This password is entirely numeric."),
+        ("nadia-12", "The password is too similar to the username."),
+    ],
+)
+def test_sign_up_refuses_weak_passwords(password, message):
+    response = Client().post(reverse("signup"), {"username": "nadia", "password1": password, "password2": password})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not User.objects.filter(username="nadia").exists()
+
+
 def test_sign_in_with_a_wrong_password_says_so(interviewer):
     response = Client().post(reverse("login"), {"username": "ines", "password": "wrong"})
     assert response.status_code == 200
