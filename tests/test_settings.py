@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -59,6 +60,42 @@ def test_production_settings_pass_the_deploy_check():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7#kd0-very-long-random-production-secret-key-with-entropy-91adf3",
+    "ALLOWED_HOSTS": "testserver",
+}
+# What a browser gets from a production process: the sign-in page over HTTP, then over HTTPS.
+BROWSER_VIEW = """
+import json
+from django.conf import settings
+from django.test import Client
+plain = Client().get("/accounts/login/")
+page = Client().get("/accounts/login/", secure=True)
+print(json.dumps({
+    "redirect": [plain.status_code, plain.get("Location")],
+    "headers": dict(page.headers),
+    "csrf cookie secure": bool(page.cookies["csrftoken"]["secure"]),
+    "session cookie": [settings.SESSION_COOKIE_SECURE, settings.SESSION_COOKIE_HTTPONLY],
+}))
+"""
+
+
+def test_a_production_page_carries_the_headers_that_protect_it():
+    result = run_manage("shell", "--no-imports", "-c", BROWSER_VIEW, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["redirect"] == [301, "https://testserver/accounts/login/"]
+    headers = seen["headers"]
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "script-src 'self';" in headers["Content-Security-Policy"]
+    assert seen["csrf cookie secure"] is True
+    assert seen["session cookie"] == [True, True]
 
 
 def test_production_without_secret_key_refuses_to_start():
