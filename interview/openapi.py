@@ -17,7 +17,6 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField()
 
 
-ERROR = ErrorSerializer
 ERRORS = {
     "400": "Bad input: the body names each field that is wrong.",
     "401": "Not signed in: send a session cookie or `Authorization: Token <key>`.",
@@ -44,11 +43,13 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _get_response_bodies(self, direction="response") -> dict:
         responses = super()._get_response_bodies(direction)
-        for code in self._error_codes():
-            declared = responses.get(code)
-            if declared is None or "content" not in declared:
-                description = (declared or {}).get("description") or ERRORS[code]
-                error = OpenApiResponse(response=ERROR, description=description)
+        # Error answers a view declares by description alone (409 "seat taken") get the body too.
+        codes = set(self._error_codes()) | {code for code in responses if code.startswith("4")}
+        for code in sorted(codes):
+            declared = responses.get(code, {})
+            if "content" not in declared:
+                description = declared.get("description") or ERRORS[code]
+                error = OpenApiResponse(response=ErrorSerializer, description=description)
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
         return responses
 
@@ -64,6 +65,7 @@ def close_response_objects(result: dict, generator, request, public) -> dict:
         components,
     )
     for name, schema in components.items():
+        # Error stays open: its messages for each wrong field are properties of their own.
         if name not in in_requests and name != "Error" and "properties" in schema:
             schema.setdefault("additionalProperties", False)
     return result

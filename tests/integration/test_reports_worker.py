@@ -55,7 +55,7 @@ def test_a_report_requested_through_the_api_is_built_by_a_worker(joined_room, in
     assert "Worker-built summary" in " ".join(page.extract_text() for page in PdfReader(report.pdf.path).pages)
 
 
-def send_build(broker: str, redis_url: str, report: Report) -> None:
+def send_build(broker: str, redis_url: str, report: Report, **options) -> None:
     """Queue the report's task on the given broker, whatever this process is configured for."""
     if broker == "redis":
         connection = Connection(redis_url)
@@ -65,7 +65,7 @@ def send_build(broker: str, redis_url: str, report: Report) -> None:
         # A copy: kombu adds its own entries to the options it is given.
         connection = Connection("filesystem://", transport_options=dict(FILESYSTEM_BROKER))
     with connection:
-        report_build.apply_async(args=[report.pk], connection=connection)
+        report_build.apply_async(args=[report.pk], connection=connection, **options)
 
 
 @pytest.mark.parametrize("broker", ["redis", "filesystem"])
@@ -129,8 +129,13 @@ def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_aga
     assert api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json").status_code == 202
 
 
-@pytest.mark.parametrize("limit", ["soft", "hard"])
-def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(limit, joined_room, interviewer, candidate):
+# The hard limit is tried on the filesystem broker only: there the pool checks limits in a
+# thread of its own, which kills at a hard limit set below the task's soft one; on Redis the
+# event loop arms the hard limit only once the soft one has passed.
+@pytest.mark.parametrize(("limit", "broker"), [("soft", "redis"), ("soft", "filesystem"), ("hard", "filesystem")])
+def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(
+    limit, broker, redis_url, joined_room, interviewer, candidate
+):
     # A big diagram drawn in parts: it takes seconds, against a limit of half a second. With
     # no soft limit below the hard one, the pool process is killed in the middle of it.
     graph = random_graph(3, nodes=120, groups=3)
@@ -139,14 +144,13 @@ def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(limit, j
     limits = {"soft_time_limit": 0.5, "time_limit": 60} if limit == "soft" else {"time_limit": 0.5}
     small_room = services.room_create(problem=joined_room.problem, interviewer=interviewer)
     small = Report.objects.create(room=small_room, requested_by=interviewer, variant="interviewer")
-    with servers.celery_worker(
-        redis_url=settings.REDIS_URL or None, database_url=servers.shared_database_url()
-    ) as worker:
-        report_build.apply_async(args=[slow.pk], **limits)
+    worker = {"redis_url": redis_url if broker == "redis" else None, "database_url": servers.shared_database_url()}
+    with servers.celery_worker(**worker) as process:
+        send_build(broker, redis_url, slow, **limits)
         slow = wait_until_finished(slow)
-        report_build.delay(small.pk)
+        send_build(broker, redis_url, small)
         small = wait_until_finished(small)
-        assert worker.poll() is None
+        assert process.poll() is None
     assert (slow.status, slow.error) == ("failed", TOO_SLOW)
     assert not slow.pdf
     assert small.status == "done", small.error
