@@ -597,8 +597,12 @@ def report_request(*, room: Room, by: AbstractBaseUser, paper: str = Report.Pape
     return report
 
 
-def report_build(*, report_id: int, worker: str = "") -> Report:
-    """Build a queued report's PDF; a failure is recorded on the report, with its reason."""
+REPORT_TOO_SLOW = "building this report took too long and was stopped; a smaller diagram builds faster"
+
+
+def report_build(*, report_id: int, worker: str = "", time_limit: type[Exception] | None = None) -> Report:
+    """Build a queued report's PDF; a failure is recorded on the report, with its reason.
+    `time_limit` is the exception the caller's time limit raises inside the build."""
     report = Report.objects.select_related("room__problem", "room__interviewer", "room__candidate").get(pk=report_id)
     if report.status == Report.Status.DONE:
         return report  # a redelivered task message for a report already built
@@ -608,7 +612,8 @@ def report_build(*, report_id: int, worker: str = "") -> Report:
 
         pdf = report_pdf(report)
     except Exception as error:  # the reason is shown to the user, who can retry
-        report_failed(report_id=report.pk, error=f"{type(error).__name__}: {error}")
+        too_slow = time_limit is not None and isinstance(error, time_limit)
+        report_failed(report_id=report.pk, error=REPORT_TOO_SLOW if too_slow else f"{type(error).__name__}: {error}")
         raise
     report.pdf.save(f"{report.room.problem.slug}-{report.pk}.pdf", ContentFile(pdf), save=False)
     report.status = Report.Status.DONE

@@ -12,13 +12,10 @@ from interview.models import REPORT_TIME_LIMIT_SECONDS
 
 class ReportTask(Task):
     def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
-        # Celery calls this for the hard limit too, from the worker's main process, once it
-        # has killed the pool process that was stuck laying the report out.
-        if isinstance(exc, (SoftTimeLimitExceeded, TimeLimitExceeded)):
-            services.report_failed(report_id=args[0], error=TOO_SLOW)
-
-
-TOO_SLOW = "building this report took too long and was stopped; a smaller diagram builds faster"
+        # The hard limit: Celery calls this from the worker's main process once it has killed
+        # the pool process that was stuck laying the report out. (The build records the soft one.)
+        if isinstance(exc, TimeLimitExceeded):
+            services.report_failed(report_id=args[0], error=services.REPORT_TOO_SLOW)
 
 
 # A hard limit: a report that has not come out in two minutes never will, and it must not
@@ -27,7 +24,7 @@ TOO_SLOW = "building this report took too long and was stopped; a smaller diagra
     bind=True, base=ReportTask, soft_time_limit=REPORT_TIME_LIMIT_SECONDS - 20, time_limit=REPORT_TIME_LIMIT_SECONDS
 )
 def report_build(self, report_id: int) -> None:
-    services.report_build(report_id=report_id, worker=self.request.hostname)
+    services.report_build(report_id=report_id, worker=self.request.hostname, time_limit=SoftTimeLimitExceeded)
 
 
 @worker_init.connect
