@@ -11,10 +11,11 @@ import pytest
 import pytest_asyncio
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.files.base import ContentFile
 from django.test import Client
 
 from interview import services
-from interview.models import Problem, Room
+from interview.models import Problem, Report, Room
 from interview.problem_bank import read_problem_bank
 from mockboard import statements
 from tests import servers
@@ -112,6 +113,17 @@ def joined_room(room, candidate) -> Room:
     services.room_join(token=room.invite_token, user=candidate)
     room.refresh_from_db()
     return room
+
+
+def finished_report(room: Room, by: User) -> Report:
+    """An interviewer's report already built: a tiny PDF, without a worker."""
+    return Report.objects.create(
+        room=room,
+        requested_by=by,
+        variant=Report.Variant.INTERVIEWER,
+        status=Report.Status.DONE,
+        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="report.pdf"),
+    )
 
 
 def client_for(user: User) -> Client:

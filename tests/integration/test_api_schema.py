@@ -13,7 +13,6 @@ import os
 import pytest
 import requests
 import schemathesis
-from django.core.files.base import ContentFile
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -25,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from interview import services
 from interview.models import Report, Room
-from tests.conftest import problem_data
+from tests.conftest import finished_report, problem_data
 
 pytestmark = pytest.mark.integration
 
@@ -71,13 +70,7 @@ def room_with_report(seats: dict) -> tuple[Room, Report]:
     """A room with both seats taken and a finished report."""
     room = services.room_create(problem=seats["problem"], interviewer=seats["interviewer"])
     room = services.room_join(token=room.invite_token, user=seats["candidate"])
-    report = Report.objects.create(
-        room=room,
-        requested_by=seats["interviewer"],
-        variant=Report.Variant.INTERVIEWER,
-        status=Report.Status.DONE,
-        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="schema.pdf"),
-    )
+    report = finished_report(room, seats["interviewer"])
     return room, report
 
 

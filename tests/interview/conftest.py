@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.files.base import ContentFile
 
 from interview import services
-from interview.models import Report
-from tests.conftest import PASSWORD, problem_data
+from tests.conftest import PASSWORD, finished_report, problem_data
 from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER, STAFF, STRANGER
 
 
@@ -22,13 +20,7 @@ def world(joined_room, interviewer, candidate, problem):
     other = services.room_create(problem=problem, interviewer=people[OTHER_INTERVIEWER])
     services.room_join(token=other.invite_token, user=people[OTHER_CANDIDATE])
     own = services.problem_save(by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem"))
-    report = Report.objects.create(
-        room=joined_room,
-        requested_by=interviewer,
-        variant=Report.Variant.INTERVIEWER,
-        status=Report.Status.DONE,
-        pdf=ContentFile(b"%PDF-1.4\n%%EOF\n", name="matrix.pdf"),
-    )
+    report = finished_report(joined_room, interviewer)
     values = {
         "room": str(joined_room.pk),
         "own problem": own.slug,
