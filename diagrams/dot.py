@@ -1,14 +1,15 @@
 """Graph JSON to Graphviz DOT, with every piece of user text made literal.
 
-User text only ever reaches DOT through `graphviz.escape()` and the library's quoting, so a
-label like `x"]; evil -> pwned [label="y` or `<IMG SRC="/etc/passwd"/>` is shown as typed
-and never becomes DOT syntax or an HTML-like label. DOT node names are ours (n0, n1, ...);
-the user's ids only appear in the SVG `id` attributes, and schema validation restricts them
-to [A-Za-z0-9_-].
+User text only ever reaches DOT through `_label` and `_tooltip` and the library's quoting, so
+a label like `x"]; evil -> pwned [label="y`, `<IMG SRC="/etc/passwd"/>`, `\\N` or `&#1;` is
+shown as typed and never becomes DOT syntax, an HTML-like label, an escape sequence or a
+character reference. DOT node names are ours (n0, n1, ...); the user's ids only appear in the
+SVG `id` attributes, and schema validation restricts them to [A-Za-z0-9_-].
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import graphviz
@@ -45,8 +46,43 @@ KIND_STYLES = {
 }
 
 
-def _text(value: str) -> str:
-    return graphviz.escape(value)
+# What XML 1.0 cannot hold (Graphviz copies it into the SVG, which then does not parse).
+# Validation refuses these; a graph stored before it did still draws, with U+FFFD instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _literal(value: str) -> str:
+    # Graphviz decodes character references in every string (`&amp;` becomes `&`, `&#1;` a
+    # control character), so an ampersand must reach it as one.
+    return _NOT_XML.sub("\ufffd", value).replace("&", "&amp;")
+
+
+def _label(value: str) -> str:
+    """A label: one backslash for each of ours (escString's `\\N`, `\\n`, `\\l`... stay text)."""
+    return graphviz.escape(_literal(value))
+
+
+def _tooltip(value: str) -> str:
+    """A tooltip: Graphviz unescapes backslashes once before expanding `\\G`, `\\N`, `\\E`...
+    in it, so each of ours needs four to come out as one."""
+    return graphviz.nohtml(_literal(value).replace("\\", "\\\\\\\\"))
+
+
+# Past this size a diagram is laid out with bounded effort. Graphviz's cost grows with the
+# ranks long arrows cross, and an arrow's label doubles the ranks of the whole drawing: a
+# chain of 40 blocks with 80 labelled arrows between its two ends took 1 s to lay out here,
+# 60 blocks 4.5 s, 150 blocks over a minute, nearly all of it routing the arrows. In a big
+# drawing labels are therefore placed once the layout is done (`xlabel`), and the network
+# simplex and crossing-reduction passes are capped: the worst legal graph we could construct
+# lays out in about 0.3 s (tests/diagrams/test_render.py, bench/README.md).
+COMPACT_NODES = 40
+COMPACT_EDGES = 60
+_COMPACT_LAYOUT = {"nslimit": "1", "nslimit1": "1", "mclimit": "0.1", "forcelabels": "true"}
+
+
+def is_compact(graph: dict) -> bool:
+    """Whether the graph is big enough to be laid out with bounded effort."""
+    return len(graph["nodes"]) > COMPACT_NODES or len(graph["edges"]) > COMPACT_EDGES
 
 
 def to_dot(graph: dict, *, id_prefix: str = "") -> str:
@@ -55,6 +91,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     SVG ids are `<prefix>node-<id>`, `<prefix>edge-<id>` and `<prefix>group-<id>`, so the
     browser can map what was clicked back to the graph."""
     dot = graphviz.Digraph("diagram")
+    compact = is_compact(graph)
     # newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
     dot.attr(
         "graph",
@@ -66,6 +103,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
         ranksep="0.5",
         bgcolor="transparent",
         id=f"{id_prefix}graph",
+        **(_COMPACT_LAYOUT if compact else {}),
     )
     dot.attr("node", fontname=FONT, fontsize="11", margin="0.12,0.06", penwidth="1.2")
     dot.attr("edge", fontname=FONT, fontsize="10", color="#5D6778", arrowsize="0.7")
@@ -76,8 +114,8 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
         style = KIND_STYLES[node["kind"]]
         target.node(
             names[node["id"]],
-            label=_text(node["label"]),
-            tooltip=_text(node["note"] or node["label"]),
+            label=_label(node["label"]),
+            tooltip=_tooltip(node["note"] if node["note"].strip() else node["label"]),
             shape=style.shape,
             style=style.style,
             fillcolor=style.fill,
@@ -89,7 +127,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     for i, group in enumerate(graph["groups"]):
         with dot.subgraph(name=f"cluster_{i}") as cluster:
             cluster.attr(
-                label=_text(group["label"]),
+                label=_label(group["label"]),
                 id=f"{id_prefix}group-{group['id']}",
                 style="rounded,dashed",
                 color="#9AA3B2",
@@ -105,6 +143,6 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     for edge in graph["edges"]:
         attributes = {"id": f"{id_prefix}edge-{edge['id']}"}
         if edge["label"]:
-            attributes["label"] = _text(edge["label"])
+            attributes["xlabel" if compact else "label"] = _label(edge["label"])
         dot.edge(names[edge["source"]], names[edge["target"]], **attributes)
     return dot.source

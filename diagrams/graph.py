@@ -34,8 +34,12 @@ KINDS = (
 class Limits:
     """Every bound a graph must respect, in one place so errors can name the one hit."""
 
+    # What a drawing can hold and still lay out well within the renderer's time limit: each
+    # arrow past a chain of the blocks can cross every rank, and 300 of them over 150 blocks
+    # took 2 s at the least effort Graphviz allows (diagrams.dot, COMPACT_NODES), 150 about
+    # 0.3 s. The bank's answers have 12 to 21 blocks and as many arrows.
     nodes: int = 150
-    edges: int = 300
+    edges: int = 150
     groups: int = 20
     label: int = 80
     note: int = 500
@@ -43,9 +47,11 @@ class Limits:
 
 LIMITS = Limits()
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,40}")
-# Control characters other than newline and tab, and lone surrogates: no renderer or
-# database takes them, and they are never typed on purpose.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# Control characters other than newline and tab, lone surrogates and Unicode's 66
+# noncharacters (U+FDD0..U+FDEF and the last two of every plane): no renderer or database
+# takes them all (U+FFFE makes Graphviz's SVG unparseable), and they are never typed on purpose.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(chr(plane << 16 | 0xFFFE) + chr(plane << 16 | 0xFFFF) for plane in range(17))
+_UNPRINTABLE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff{_NONCHARACTERS}]")
 
 
 class GraphError(ValueError):

@@ -34,7 +34,7 @@ UPDATABLE = {
     "edges": {"label", "source", "target"},
     "groups": {"label"},
 }
-# Enough for the undo of deleting everything (150 nodes, 300 edges, 150 regroupings).
+# Enough for the undo of deleting everything (every node, edge and regrouping at the limits).
 MAX_BATCH = 1000
 _COLLECTION = {"node": "nodes", "edge": "edges", "group": "groups"}
 # The fields an added item may carry, and their defaults; values are checked by validate().

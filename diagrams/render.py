@@ -166,11 +166,17 @@ def render_svg(graph: dict, *, id_prefix: str = "") -> str:
     return _shared.svg(to_dot(graph, id_prefix=id_prefix))
 
 
+# A PNG's longest side, in inches at Graphviz's 96 dpi: the largest legal diagram drawn at
+# full size is a bitmap of tens of thousands of pixels a side, seconds to paint and too big to
+# open; past this it is scaled down (smaller drawings are left as they are).
+PNG_MAX_INCHES = 30
+
+
 def render_png(dot_source: str, *, time_limit: float = TIME_LIMIT_SECONDS) -> bytes:
     """A PNG from a one-off `dot` (downloads are rare; PNG output has no end marker to read
     up to in a stream)."""
-    process = subprocess.Popen(
-        ["dot", "-Tpng"],  # noqa: S607 - Graphviz from PATH, like the renderer
+    process = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+        ["dot", "-Tpng", f"-Gsize={PNG_MAX_INCHES},{PNG_MAX_INCHES}"],  # noqa: S607 - Graphviz from PATH
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from diagrams.graph import KINDS, normalize
+from diagrams.graph import KINDS, LIMITS, normalize
 
 EXAMPLE = normalize(
     {
@@ -29,6 +29,7 @@ HOSTILE_LABELS = [
     "two\nlines",
     "trailing backslash\\",
     '<IMG SRC="/etc/passwd"/>',
+    "&#1; &#xFFFE; &amp; R&D",
 ]
 
 
@@ -66,7 +67,7 @@ def random_graph(seed: int, nodes: int = 40, groups: int = 4) -> dict:
     edges = []
     for i in range(1, nodes):
         edges.append({"id": f"e{i}", "source": f"n{rng.randrange(i)}", "target": f"n{i}"})
-    for j in range(nodes // 3):
+    for j in range(min(nodes // 3, LIMITS.edges - len(edges))):
         a, b = rng.sample(range(nodes), 2)
         edges.append(
             {"id": f"x{j}", "source": f"n{a}", "target": f"n{b}", "label": rng.choice(["", "events", "scores"])}
@@ -74,3 +75,40 @@ def random_graph(seed: int, nodes: int = 40, groups: int = 4) -> dict:
     return normalize(
         {"schema": 1, "direction": rng.choice(["LR", "TB"]), "groups": group_list, "nodes": node_list, "edges": edges}
     )
+
+
+# The costliest of worst_graph's shapes for the layout settings in diagrams.dot, found by
+# trying blocks 60..150, spreads 3..30 and each grouping: (blocks, spread, grouping).
+WORST_SHAPES = [
+    (75, 4, "by run"),
+    (90, 10, "none"),
+    (LIMITS.nodes, 8, "alternating"),
+    (LIMITS.nodes, 10, "alternating"),
+]
+
+
+def worst_graph(*, nodes: int, spread: int, grouping: str, direction: str) -> dict:
+    """The costliest layout we could construct within the limits: the blocks in a chain, and
+    every arrow left over running between the first and the last nodes // spread blocks, so
+    that each crosses most of the ranks; every label as long as allowed, in the widest letter.
+    `grouping`: "none", "by run" (consecutive blocks share a group) or "alternating" (groups
+    take turns along the chain, so that each spans all of it)."""
+    text = "W" * LIMITS.label
+    groups = [{"id": f"g{i}", "label": text} for i in range(LIMITS.groups)] if grouping != "none" else []
+
+    def group_of(i: int) -> str | None:
+        if grouping == "by run":
+            return f"g{i * LIMITS.groups // nodes}"
+        return f"g{i % LIMITS.groups}" if grouping == "alternating" else None
+
+    node_list = [
+        {"id": f"n{i}", "label": text, "kind": KINDS[i % len(KINDS)], "group": group_of(i), "note": "N" * LIMITS.note}
+        for i in range(nodes)
+    ]
+    edges = [{"id": f"c{i}", "source": f"n{i}", "target": f"n{i + 1}", "label": text} for i in range(nodes - 1)]
+    ends = nodes // spread
+    pairs = random.Random(0).sample([(a, nodes - 1 - b) for a in range(ends) for b in range(ends)], ends * ends)
+    for j, (a, b) in enumerate(pairs[: LIMITS.edges - len(edges)]):
+        source, target = (a, b) if j % 2 == 0 else (b, a)
+        edges.append({"id": f"x{j}", "source": f"n{source}", "target": f"n{target}", "label": text})
+    return normalize({"schema": 1, "direction": direction, "groups": groups, "nodes": node_list, "edges": edges})

@@ -1,4 +1,5 @@
 import copy
+import re
 
 import pytest
 
@@ -45,3 +46,13 @@ def test_node_limit_is_enforced_and_named():
     nodes = [{"id": f"n{i}", "label": "N", "kind": "generic"} for i in range(LIMITS.nodes + 1)]
     with pytest.raises(GraphError, match=f"nodes: more than {LIMITS.nodes} nodes"):
         validate({"schema": 1, "nodes": nodes})
+
+
+@pytest.mark.parametrize("character", ["\ufffe", "\uffff", "\ufdd0", "\U0010ffff", "\x00", "\x1f", "\ud800"])
+def test_noncharacters_controls_and_broken_unicode_are_refused_in_every_text(character):
+    for graph, path in (
+        ({"schema": 1, "nodes": [{"id": "a", "label": f"x{character}", "kind": "service"}]}, "nodes[0].label"),
+        ({"schema": 1, "groups": [{"id": "g", "label": f"x{character}"}]}, "groups[0].label"),
+    ):
+        with pytest.raises(GraphError, match=rf"^{re.escape(path)}: holds a control character or broken Unicode"):
+            validate(graph)

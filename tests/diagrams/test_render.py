@@ -3,13 +3,16 @@
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from diagrams.dot import to_dot
-from diagrams.graph import normalize
-from diagrams.render import Renderer, RenderError, RenderTimeout, clean_svg, render_png
-from tests.diagrams.graphs import EXAMPLE, HOSTILE_LABELS, hostile_graph, random_graph
+from diagrams.graph import LIMITS, GraphError, normalize, validate
+from diagrams.render import TIME_LIMIT_SECONDS, Renderer, RenderError, RenderTimeout, clean_svg, render_png
+from tests.diagrams.graphs import EXAMPLE, HOSTILE_LABELS, WORST_SHAPES, hostile_graph, random_graph, worst_graph
 
 SVG = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}"
 
 
 @pytest.fixture
@@ -71,14 +74,83 @@ def test_cache_returns_the_same_svg_without_rendering(renderer):
 
 
 def test_a_graph_over_the_time_limit_is_stopped_and_the_next_one_renders():
-    renderer = Renderer(time_limit=0.02)
+    renderer = Renderer(time_limit=0.5)
     try:
-        with pytest.raises(RenderTimeout, match=r"longer than 0\.02 s"):
-            renderer.svg(to_dot(random_graph(11, nodes=150, groups=8)))
-        renderer.time_limit = 3
+        # DOT that never ends: `dot` waits for the rest for ever, so only the limit stops it,
+        # however fast the machine.
+        with pytest.raises(RenderTimeout, match=r"longer than 0\.5 s"):
+            renderer.svg("digraph unfinished { a -> b")
         assert node_ids(renderer.svg(to_dot(EXAMPLE))) == ["n1", "n2"]
     finally:
         renderer.close()
+
+
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+@pytest.mark.parametrize(("nodes", "spread", "grouping"), WORST_SHAPES)
+def test_the_worst_legal_graphs_draw_within_half_the_time_limit(nodes, spread, grouping, direction):
+    graph = worst_graph(nodes=nodes, spread=spread, grouping=grouping, direction=direction)
+    validate(graph)
+    renderer = Renderer(time_limit=TIME_LIMIT_SECONDS / 2)
+    try:
+        assert len(node_ids(renderer.svg(to_dot(graph)))) == nodes
+    finally:
+        renderer.close()
+    assert render_png(to_dot(graph), time_limit=TIME_LIMIT_SECONDS / 2).startswith(b"\x89PNG")
+
+
+def _read(text: str) -> str:
+    # Graphviz keeps a run of spaces visible by making all but the first no-break spaces; SVG
+    # shows a tab as a space (and XML reads one in an attribute as a space).
+    return text.replace("\xa0", " ").replace("\t", " ")
+
+
+def _shown(element) -> str:
+    """The text of a drawn block or arrow, its lines joined, as a person reads it."""
+    return _read("\n".join(t.text or "" for t in element.iter(f"{SVG}text")))
+
+
+def _tooltip(element) -> str:
+    return _read(next(a.get(f"{XLINK}title") for a in element.iter(f"{SVG}a")))
+
+
+# What may be typed (validation decides, in the test), weighted towards what Graphviz treats
+# specially: character references, escape sequences, markup, runs of spaces, line breaks.
+SPECIAL = ["&", "#", ";", "x", "1", "F", "\\", "N", "G", "E", "T", "H", "L", "l", "n", "<", ">", '"', " ", "\n", "\t"]
+TYPED = st.text(st.one_of(st.sampled_from(SPECIAL), st.characters(codec="utf-8")), min_size=1, max_size=LIMITS.label)
+
+
+def _as_drawn(text: str) -> str:
+    """`text` as its drawing reads: each line on a line, an empty one as space without text."""
+    return _read("\n".join(line for line in text.split("\n") if line))
+
+
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+@given(label=TYPED, note=TYPED, edge=TYPED, group=TYPED)
+def test_any_text_that_may_be_typed_is_drawn_as_typed(renderer, label, note, edge, group):
+    graph = {
+        "schema": 1,
+        "groups": [{"id": "g", "label": group}],
+        "nodes": [
+            {"id": "a", "label": label, "kind": "service", "group": "g", "note": note},
+            {"id": "b", "label": "B", "kind": "service"},
+        ],
+        "edges": [{"id": "e", "source": "a", "target": "b", "label": edge}],
+    }
+    try:
+        validate(graph)
+    except GraphError:
+        assume(False)
+    root = ElementTree.fromstring(renderer.svg(to_dot(normalize(graph))))
+    by_id = {g.get("id"): g for g in root.iter(f"{SVG}g")}
+    assert _shown(by_id["node-a"]) == _as_drawn(label)
+    # The note is the block's tooltip; without one (or with only spaces) its label is.
+    assert _tooltip(by_id["node-a"]) == _read(note if note.strip() else label)
+    assert _shown(by_id["edge-e"]) == _as_drawn(edge)
+    assert _shown(by_id["group-g"]) == _as_drawn(group)
 
 
 def test_a_dead_child_is_replaced(renderer):
