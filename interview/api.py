@@ -11,10 +11,12 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken import views as authtoken_views
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from diagrams.dot import to_dot
@@ -23,7 +25,7 @@ from diagrams.render import RenderError, render_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
 from interview.models import NoteKind, Problem, Report, Room
-from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
+from interview.selectors import room_feedback_for, room_reports_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
     DiagramReplaceSerializer,
@@ -75,6 +77,21 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+class ReadsBodyFirst:
+    """Reads a view's request body before its action does, so that a malformed one is refused
+    as such on every route, those that ignore their body included."""
+
+    def initial(self, request: Request, *args, **kwargs) -> None:
+        super().initial(request, *args, **kwargs)
+        request.data  # noqa: B018 - parsed (or refused) here
+
+
+class ObtainAuthToken(ReadsBodyFirst, authtoken_views.ObtainAuthToken):
+    """A token for username and password; with our parsers rather than its own list."""
+
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
+
+
 @csrf_exempt  # it changes nothing, whatever the method
 def not_found(request: HttpRequest, path: str) -> JsonResponse:
     """Any other URL under /api/ answers in JSON, as the rest of the API does, rather than
@@ -89,7 +106,7 @@ def not_found(request: HttpRequest, path: str) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": NotFound.default_code}, status=404)
 
 
-class ProblemViewSet(viewsets.GenericViewSet):
+class ProblemViewSet(ReadsBodyFirst, viewsets.GenericViewSet):
     """The problems you may use: the bank, your own, and those other users share. Write your
     own (private unless `shared`); only its author can change or delete it. The kit (guide,
     rubric, reference diagram, twists) is served to the author here, and to the interviewer
@@ -142,7 +159,7 @@ ROOM_RESPONSE = PolymorphicProxySerializer(
 )
 
 
-class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Rooms where the signed-in user is the interviewer or the candidate."""
 
     serializer_class = RoomListSerializer
@@ -330,12 +347,13 @@ class RoomViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(ReportSerializer(self._my_reports(room), many=True).data)
 
     def _my_reports(self, room: Room):
-        return room.reports.filter(requested_by=self.request.user)
+        return room_reports_for(room, self.request.user)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"], url_path=r"reports/(?P<report_id>[0-9]+)/pdf")
     def report_download(self, request: Request, pk: str, report_id: str) -> HttpResponse:
-        """The finished PDF; each participant downloads the copies they asked for."""
+        """The finished PDF; each participant downloads the copies they asked for (the
+        candidate only while the feedback is shared)."""
         report = self._my_reports(self.get_object()).filter(pk=report_id, status=Report.Status.DONE).first()
         if report is None:
             raise Http404

@@ -73,19 +73,19 @@ from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
 from interview.selectors import participants_json, room_participants, room_seats_statements
 from interview.serializers import diagram_state, room_serializer_class
+from interview.text import json_problem, unstorable
 from mockboard import statements
 from mockboard.statements import Statements, database_sync_to_async
+from mockboard.websocket_protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, too_large_error
 
 logger = logging.getLogger(__name__)
 
-MAX_FRAME_BYTES = 256 * 1024
 # Messages a socket may send: a burst of RATE_BURST, then RATE_PER_SECOND. A person sends a
 # few a second, and up to the keyboard's repeat rate (about 30) holding down undo; a page
 # back online resends what was in flight. Past this it is a runaway script, answered with
 # "rate_limited".
 RATE_PER_SECOND = 50
 RATE_BURST = 200
-CLOSE_TOO_LARGE = 1009
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -178,10 +178,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if field:
             error["field"] = field
         if request:
-            error["request"] = request["type"]
-            for key in ("client_op_id", "save_id"):
-                if isinstance(request.get(key), str):
-                    error[key] = request[key]
+            # Echoed only as the text it should have been: a page matches its own ids.
+            for key, answer in (("type", "request"), ("client_op_id", "client_op_id"), ("save_id", "save_id")):
+                if isinstance(request.get(key), str) and unstorable(request[key]) is None:
+                    error[answer] = request[key]
         await self.send_json(error)
 
     # Client messages
@@ -190,14 +190,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if text_data is None:
             await self.send_error("invalid_message", "binary frames are not accepted; send JSON text")
             return
+        # Our web processes refuse such a frame before reading it (mockboard.websocket_protocol);
+        # this holds under any other ASGI server, with the same error and close code.
         if len(text_data.encode()) > MAX_FRAME_BYTES:
-            await self.send_error("too_large", f"message larger than {MAX_FRAME_BYTES} bytes; nothing was applied")
+            await self.send_json(too_large_error())
             await self.close(code=CLOSE_TOO_LARGE)
             return
         try:
             message = json.loads(text_data)
         except (ValueError, RecursionError):
             await self.send_error("invalid_json", "message is not valid JSON (or nested too deeply)")
+            return
+        if found := json_problem(message):
+            field, problem = found
+            await self.send_error(
+                "invalid", problem, field=field, request=message if isinstance(message, dict) else None
+            )
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
             await self.send_error("invalid_message", "message must be a JSON object with a string 'type'")
@@ -290,9 +298,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "notes.saved", "kind": kind})
 
     async def _on_diagram_op(self, message: dict) -> None:
-        client_op_id = message.get("client_op_id", "")
-        if not isinstance(client_op_id, str) or len(client_op_id) > 64:
-            raise Invalid("'client_op_id' must be a string of at most 64 characters", field="client_op_id")
+        client_op_id = services.client_op_id_check(message.get("client_op_id", ""))
         if "op" not in message:
             raise Invalid("'op' is required", field="op")
         try:
@@ -378,9 +384,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         base_version = message.get("base_version")
         if isinstance(base_version, bool) or not isinstance(base_version, int):
             raise Invalid("'base_version' (the version the text was fetched at) is required", field="base_version")
-        client_op_id = message.get("client_op_id", "")
-        if not isinstance(client_op_id, str) or len(client_op_id) > 64:
-            raise Invalid("'client_op_id' must be a string of at most 64 characters", field="client_op_id")
+        client_op_id = services.client_op_id_check(message.get("client_op_id", ""))
         text = _field(message, "text", str)
         resent = await database_sync_to_async(self._import_text)(text, base_version, client_op_id)
         if resent is not None:

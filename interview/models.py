@@ -89,6 +89,10 @@ class RoomQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(interviewer=user) | Q(candidate=user))
 
+    def interviewing(self, candidate) -> RoomQuerySet:
+        """Rooms where `candidate` holds the candidate seat of an interview that has not ended."""
+        return self.filter(candidate=candidate).exclude(state=RoomState.ENDED)
+
     def seats(self) -> RoomQuerySet:
         """Only what deciding who may write needs: no problem (its kit is tens of kB of JSON
         to fetch and decode), which the hot path of every diagram op must not pay for."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection
+from django.db.models import QuerySet
 
-from interview.models import PRESENCE_STALE_SECONDS, Feedback, Problem, Role, Room, RoomState
+from interview.models import PRESENCE_STALE_SECONDS, Feedback, Problem, Report, Role, Room, RoomState
 from interview.problem_bank import PHASED_SECTIONS
 from mockboard import statements
 from mockboard.statements import Statement, Statements
@@ -63,6 +65,33 @@ def participants_json(seats: list[Seat]) -> list[dict]:
     return [{"role": seat.role.value, "username": seat.username, "connected": seat.connected} for seat in seats]
 
 
+def kit_refusal(user, problem: Problem) -> str | None:
+    """Why `user` may not see `problem`'s interviewer kit (guide, rubric, twists, reference
+    diagram) now, or None. The kit of a problem anyone may open a room with is open to them,
+    but not while they are the candidate of an interview on it that has not ended. Its author
+    wrote the kit, so keeps it."""
+    if not user.is_authenticated or problem.owner_id == user.pk:
+        return None
+    if Room.objects.interviewing(user).filter(problem=problem).exists():
+        return (
+            f"you are the candidate in an interview on “{problem.title}” that has not ended; its interviewer kit "
+            "(guide, rubric, twists and reference diagram) opens to you once that interview ends"
+        )
+    return None
+
+
+def kits_refused(user, problems) -> set[int]:
+    """The ids of those `problems` whose kit `user` may not see now (as kit_refusal), in one query."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Room.objects.interviewing(user)
+        .filter(problem__in=problems)
+        .exclude(problem__owner=user)
+        .values_list("problem_id", flat=True)
+    )
+
+
 def room_scoring(room: Room) -> dict:
     """Scores and verdict as the interviewer sees them (and the candidate, once shared)."""
     feedback = Feedback.objects.filter(room=room).first() or Feedback(room=room)
@@ -86,19 +115,35 @@ def room_scoring(room: Room) -> dict:
     }
 
 
+def feedback_is_shared(room: Room) -> bool:
+    """Whether the candidate may see the scores and verdict now, and the reports made of them."""
+    return Feedback.objects.filter(room=room, shared_at__isnull=False).exists()
+
+
 def room_feedback_for(room: Room, role: Role | None) -> dict | None:
     """What `role` may see of the scoring: all of it for the interviewer, the shared feedback
     for the candidate, nothing otherwise (or before it is shared)."""
-    if role == Role.INTERVIEWER:
-        return room_scoring(room)
-    if role == Role.CANDIDATE and Feedback.objects.filter(room=room, shared_at__isnull=False).exists():
+    if role == Role.INTERVIEWER or (role == Role.CANDIDATE and feedback_is_shared(room)):
         return room_scoring(room)
     return None
 
 
+def room_reports_for(room: Room, user) -> QuerySet[Report]:
+    """The reports of `room` that `user` asked for, while they may still read them: the
+    candidate's copies only while the feedback is shared (they hold the scores), the
+    interviewer's not while the problem's kit is closed to them (they hold twists' adaptations)."""
+    role = room.role_of(user)
+    if role == Role.CANDIDATE and not feedback_is_shared(room):
+        return Report.objects.none()
+    if role == Role.INTERVIEWER and kit_refusal(user, room.problem):
+        return Report.objects.none()
+    return room.reports.filter(requested_by=user)
+
+
 def room_self_assessment(room: Room, role: Role | None) -> dict | None:
     """The candidate's self-assessment: open to both participants once the interview has
-    ended (the dimensions' names are shown then, never their level descriptors)."""
+    ended, with each dimension's description and level descriptors, so that the candidate
+    rates themself on the interviewer's scale (the kit is theirs to read from the end on)."""
     if role is None or room.state != RoomState.ENDED:
         return None
     ratings = {r.dimension: r for r in room.self_assessments.all()}
@@ -107,6 +152,8 @@ def room_self_assessment(room: Room, role: Role | None) -> dict | None:
             {
                 "key": d["key"],
                 "name": d["name"],
+                "description": d.get("description", ""),
+                "levels": d["levels"],
                 "level": ratings[d["key"]].level if d["key"] in ratings else None,
                 "comment": ratings[d["key"]].comment if d["key"] in ratings else "",
             }
@@ -126,11 +173,65 @@ def room_twists(room: Room) -> list[dict]:
             "reveal": by_key[reveal.key]["reveal"],
             "phase": reveal.phase,
             "minute": int(reveal.elapsed // 60),
+            "elapsed": int(reveal.elapsed),
             "revealed_at": reveal.revealed_at.isoformat(),
         }
         for reveal in room.twist_reveals.all()
         if reveal.key in by_key
     ]
+
+
+# Words people search the bank with that its problems do not use, and words they do use.
+SEARCH_SYNONYMS = {
+    "recsys": ("recommendation", "recommender", "recommend"),
+    "recommender": ("recommendation",),
+    "ann": ("embeddings", "retrieval", "nearest"),
+    "knn": ("embeddings", "retrieval", "nearest"),
+    "vector": ("embeddings", "retrieval"),
+    "youtube": ("video",),
+    "tiktok": ("video",),
+    "netflix": ("video", "recommendation"),
+    "ctr": ("click", "ads"),
+    "advertising": ("ads",),
+    "eta": ("delivery", "arrival"),
+    "llm": ("generative", "llm"),
+    "rag": ("generative", "retrieval", "citations"),
+    "chatbot": ("assistant", "generative"),
+    "genai": ("generative",),
+    "cv": ("vision", "image", "imagery"),
+    "image": ("vision", "photo", "imagery"),
+    "ltr": ("learning", "ranking"),
+    "facebook": ("social", "feed"),
+    "instagram": ("social", "feed"),
+    "moderation": ("harmful", "trust"),
+    "abuse": ("harmful", "spam", "fraud", "trust"),
+    "typeahead": ("autocomplete",),
+    "airbnb": ("rental", "listings"),
+    "pymk": ("people", "friend"),
+    "email": ("email", "spam"),
+}
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _search_word_matches(word: str, words: set[str]) -> bool:
+    # A plural finds its singular; a short word (ANN, CTR) only itself, never as a prefix.
+    stem = word[:-1] if len(word) > 3 and word.endswith("s") else word
+    if len(stem) <= 3:
+        return stem in words
+    return any(candidate.startswith(stem) for candidate in words)
+
+
+def problem_search(problems: list[Problem], query: str) -> list[Problem]:
+    """The problems with every word of `query` in their title, summary, tags or statement (as a
+    whole word, the start of one, or through SEARCH_SYNONYMS), in the order given."""
+    terms = [(term, *SEARCH_SYNONYMS.get(term, ())) for term in _WORD.findall(query.lower())]
+    found = []
+    for problem in problems:
+        text = f"{problem.title} {problem.summary} {' '.join(problem.tags)} {problem.statement}"
+        words = set(_WORD.findall(text.lower()))
+        if all(any(_search_word_matches(word, words) for word in alternatives) for alternatives in terms):
+            found.append(problem)
+    return found
 
 
 def guide_by_phase(problem: Problem) -> list[dict]:

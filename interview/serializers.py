@@ -14,7 +14,7 @@ from rest_framework import serializers
 
 from interview.markup import render_markdown
 from interview.models import Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
-from interview.selectors import room_feedback_for, room_self_assessment, room_twists
+from interview.selectors import kit_refusal, room_feedback_for, room_self_assessment, room_twists
 from interview.timer import ACTIONS
 
 
@@ -38,11 +38,27 @@ class ProblemSerializer(ProblemSummarySerializer):
         return render_markdown(problem.statement)
 
 
+KIT_FIELDS = ("guide", "rubric", "reference_diagram", "twists")
+
+
 class ProblemInterviewerSerializer(ProblemSerializer):
-    """Adds the interviewer's kit: for the interviewer in a room, and for a problem's author."""
+    """Adds the interviewer's kit: for the interviewer in a room, and for a problem's author.
+    The kit's fields are null while `kit_refused` says why the viewer may not see it."""
+
+    kit_refused = serializers.SerializerMethodField()
 
     class Meta(ProblemSerializer.Meta):
-        fields = [*ProblemSerializer.Meta.fields, "guide", "rubric", "reference_diagram", "twists"]
+        fields = [*ProblemSerializer.Meta.fields, *KIT_FIELDS, "kit_refused"]
+
+    def get_kit_refused(self, problem: Problem) -> str | None:
+        user = self.context.get("user")
+        return kit_refusal(user, problem) if user is not None else None
+
+    def to_representation(self, problem: Problem) -> dict:
+        data = super().to_representation(problem)
+        if data["kit_refused"]:
+            data.update(dict.fromkeys(KIT_FIELDS))
+        return data
 
 
 class ProblemWriteSerializer(serializers.Serializer):
@@ -126,6 +142,10 @@ class FeedbackSerializer(serializers.Serializer):
 class SelfRatingSerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
+    description = serializers.CharField(read_only=True)
+    levels = serializers.ListField(
+        child=serializers.CharField(), read_only=True, help_text="What levels 1 to 4 mean, in order."
+    )
     level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
     comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
 
@@ -139,7 +159,8 @@ class TwistSerializer(serializers.Serializer):
     title = serializers.CharField()
     reveal = serializers.CharField(help_text="The new constraint, as the candidate reads it.")
     phase = serializers.CharField(help_text="The phase the interview was in when it was revealed.")
-    minute = serializers.IntegerField(help_text="Minutes of interview time at the reveal.")
+    minute = serializers.IntegerField(help_text="Whole minutes of interview time at the reveal.")
+    elapsed = serializers.IntegerField(help_text="Seconds of interview time at the reveal (0 before the start).")
     revealed_at = serializers.DateTimeField()
 
 

@@ -5,6 +5,7 @@ Who may do what is decided here once, so the same rule holds on every path.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from psycopg.pq import TransactionStatus
 
 from diagrams import services as diagrams_services
 from diagrams.models import Diagram, DiagramOp
@@ -50,7 +52,14 @@ from interview.models import (
     new_invite_token,
 )
 from interview.problem_bank import parse_problem, read_problem_bank
-from interview.selectors import room_participants, room_scoring, room_self_assessment, room_twists
+from interview.selectors import (
+    feedback_is_shared,
+    kit_refusal,
+    room_participants,
+    room_scoring,
+    room_self_assessment,
+    room_twists,
+)
 from interview.text import unstorable
 from interview.timer import TimerError, parse_phases
 from mockboard import statements
@@ -144,6 +153,10 @@ def _broadcast_presence(room: Room) -> None:
 
 @transaction.atomic
 def room_create(*, problem: Problem, interviewer: AbstractBaseUser) -> Room:
+    """Open a room as its interviewer, which shows them the problem's kit: refused while they
+    are the candidate of an interview on the problem that has not ended."""
+    if refusal := kit_refusal(interviewer, problem):
+        raise Forbidden(f"you cannot open a room on this problem now: {refusal}", field="problem")
     return Room.objects.create(
         problem=problem, interviewer=interviewer, phases=problem.phases, diagram=Diagram.objects.create()
     )
@@ -249,6 +262,10 @@ def timer_control(*, room: Room, by: AbstractBaseUser, action: str, now: datetim
         room.started_at = now
     elif action == TimerEvent.Kind.END:
         room.ended_at = now
+        # Frozen for both sides, so that the report shows the diagram as it stood at the end;
+        # the interviewer may unlock it again.
+        room.diagram_locked = True
+        broadcast_on_commit(room_group(room.pk), {"type": "room.diagram_lock", "locked": True})
     room.save()
     TimerEvent.objects.create(room=room, kind=action, at=now, phase_index=room.timer_phase_index, by=by)
     _broadcast_timer(room, action)
@@ -332,13 +349,31 @@ def presence_disconnect(*, room: Room, channel_name: str) -> None:
     _broadcast_presence(room)
 
 
+# A client's name for one op: printable ASCII, as clients make them (no spaces, nothing a
+# database or a log line could choke on).
+_CLIENT_OP_ID = re.compile(r"[!-~]{1,64}")
+
+
+def client_op_id_check(value: object) -> str:
+    """`value` as a client_op_id ("" for none); Invalid names what is wrong with it."""
+    if value == "":
+        return value
+    if not isinstance(value, str) or not _CLIENT_OP_ID.fullmatch(value):
+        raise Invalid(
+            "'client_op_id' must be 1 to 64 printable ASCII characters (letters, digits, punctuation; no spaces)",
+            field="client_op_id",
+        )
+    return value
+
+
 def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_id: str = "") -> tuple[DiagramOp, bool]:
     """Apply a participant's op; diagrams.ops.OpRejected says why one cannot apply.
 
     An op sent again (same client_op_id) is not applied twice: the logged op comes back with
     new=False, and since everyone heard of it the first time, nothing is broadcast. Of two
     copies racing in, one writes first; the other's write then finds the version moved on, and
-    its second try finds the first copy and is acked with it.
+    its second try finds the first copy and is acked with it. A different op under a
+    client_op_id already used is refused (Conflict), never taken for the first one.
     """
     with transaction.atomic():
         applied, new = statements.run(diagram_op_statements(room_id=room.pk, by=by, op=op, client_op_id=client_op_id))
@@ -353,14 +388,16 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
 # it. No lock is held in between: in a room of two a write rarely loses that race, and when it
 # does the op is read and applied again, the last time under a row lock so that it cannot lose.
 _DIAGRAM_SEAT = (
-    'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", d."id", d."graph", d."version", '
+    'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", r."state", d."id", d."graph", d."version", '
     '(SELECT o."id" FROM "diagrams_diagramop" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
     'AND o."client_op_id" = %s LIMIT 1) '
     'FROM "interview_room" r INNER JOIN "diagrams_diagram" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
 )
+# A lock makes the diagram read-only for the candidate; once the interview has ended, for both.
 _MAY_EDIT = (
     ' AND EXISTS (SELECT 1 FROM "interview_room" r WHERE r."diagram_id" = "diagrams_diagram"."id" '
-    'AND (r."interviewer_id" = %s OR (r."candidate_id" = %s AND NOT r."diagram_locked")))'
+    'AND (NOT r."diagram_locked" AND %s IN (r."interviewer_id", r."candidate_id") '
+    'OR r."diagram_locked" AND r."interviewer_id" = %s AND r."state" <> %s))'
 )
 _EARLIER_OP = 'SELECT "version", "op", "inverse" FROM "diagrams_diagramop" WHERE "id" = %s'
 # Whether each try of an op holds the row lock from its read to its write.
@@ -372,6 +409,7 @@ def diagram_op_statements(
 ) -> Statements[tuple[DiagramOp, bool]]:
     """diagram_op_apply's statements, for either driver of mockboard.statements (the
     WebSocket consumer runs them in its event loop on PostgreSQL)."""
+    client_op_id = client_op_id_check(client_op_id)
     database = connections[DEFAULT_DB_ALIAS]
     json_field = DiagramOp._meta.get_field("op")
     # An empty client_op_id names no op: NULL matches nothing.
@@ -385,25 +423,40 @@ def diagram_op_statements(
         row = yield Statement(read, seat_params, fetch=True)
         if row is None or by.pk not in (row[0], row[1]):
             raise Forbidden("only the room's participants can edit the diagram")
-        interviewer_id, _, locked, diagram_id, graph, version, earlier_op_id = row
+        interviewer_id, _, locked, state, diagram_id, graph, version, earlier_op_id = row
         if earlier_op_id is not None:
-            version, op, inverse = yield Statement(_EARLIER_OP, [earlier_op_id], fetch=True)
+            version, earlier_op, inverse = yield Statement(_EARLIER_OP, [earlier_op_id], fetch=True)
             earlier = DiagramOp(
                 pk=earlier_op_id,
                 diagram_id=diagram_id,
                 version=version,
-                op=json_field.from_db_value(op, None, database),
+                op=json_field.from_db_value(earlier_op, None, database),
                 inverse=json_field.from_db_value(inverse, None, database),
                 author=by,
                 client_op_id=client_op_id,
             )
+            if earlier.op != op:
+                raise Conflict(
+                    f"client_op_id {client_op_id!r} already named another op of yours (version {version}); "
+                    "this one was not applied: send each new op under a new client_op_id",
+                    field="client_op_id",
+                )
             return earlier, False
+        if locked and state == RoomState.ENDED:
+            raise Forbidden(
+                "the interview has ended and its diagram is frozen, so that it matches the report; "
+                "the interviewer can unlock it"
+            )
         if locked and by.pk != interviewer_id:
             raise Forbidden("the interviewer has locked the diagram; it is read-only for now")
         graph = json_field.from_db_value(graph, None, database)
         diagram = Diagram.from_db(DEFAULT_DB_ALIAS, ["id", "graph", "version"], [diagram_id, graph, version])
         applied = yield from diagrams_services.diagram_op_statements(
-            diagram=diagram, op=op, author=by, client_op_id=client_op_id, guard=Statement(_MAY_EDIT, [by.pk, by.pk])
+            diagram=diagram,
+            op=op,
+            author=by,
+            client_op_id=client_op_id,
+            guard=Statement(_MAY_EDIT, [by.pk, by.pk, RoomState.ENDED.value]),
         )
         if applied is not None:
             return applied, True
@@ -440,6 +493,7 @@ def diagram_import_text(
 ) -> tuple[DiagramOp, bool]:
     """Replace the graph with the one the text describes, if nobody changed the diagram since
     the text was fetched (it would silently undo their change); every bad line is named."""
+    client_op_id = client_op_id_check(client_op_id)
     with transaction.atomic():
         room = _locked(room)
         if room.diagram.version != base_version and not diagram_op_find(
@@ -459,7 +513,8 @@ def diagram_import_text(
 
 @transaction.atomic
 def diagram_lock_set(*, room: Room, by: AbstractBaseUser, locked: bool) -> Room:
-    """Make the diagram read-only for the candidate (or editable again)."""
+    """Make the diagram read-only for the candidate, and once the interview has ended for both
+    (or editable again)."""
     room = _locked(room)
     _require_interviewer(room, by, "lock the diagram")
     room.diagram_locked = locked
@@ -584,8 +639,10 @@ def report_request(*, room: Room, by: AbstractBaseUser, paper: str = Report.Pape
     role = room.role_of(by)
     if role is None:
         raise Forbidden("only the room's participants can export a report")
-    if role == Role.CANDIDATE and not Feedback.objects.filter(room=room, shared_at__isnull=False).exists():
+    if role == Role.CANDIDATE and not feedback_is_shared(room):
         raise Forbidden("the report opens to you once the interviewer shares feedback")
+    if role == Role.INTERVIEWER and (refusal := kit_refusal(by, room.problem)):
+        raise Forbidden(f"the interviewer's report holds the problem's kit, and {refusal}")
     if paper not in Report.Paper.values:
         raise Invalid(f"must be one of {', '.join(Report.Paper.values)}", field="paper")
     from interview.tasks import report_build  # the task module imports this one
@@ -606,13 +663,23 @@ def report_build(*, report_id: int, worker: str = "", time_limit: type[Exception
     report = Report.objects.select_related("room__problem", "room__interviewer", "room__candidate").get(pk=report_id)
     if report.status == Report.Status.DONE:
         return report  # a redelivered task message for a report already built
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, worker=worker, started_at=timezone.now())
     try:
+        # Inside the try, as all of the build: a time limit that strikes while this waits for
+        # the row is recorded like one that strikes later. A report recorded failed meanwhile
+        # (a hard limit that could not stop this process while it waited) stays failed.
+        started = (
+            Report.objects.filter(pk=report.pk)
+            .exclude(status=Report.Status.FAILED)
+            .update(status=Report.Status.RUNNING, worker=worker, started_at=timezone.now())
+        )
+        if not started:
+            return report
         from interview.reports import report_pdf  # WeasyPrint is heavy: only workers load it
 
         pdf = report_pdf(report)
     except Exception as error:  # the reason is shown to the user, who can retry
         too_slow = time_limit is not None and isinstance(error, time_limit)
+        _abandon_interrupted_query()
         report_failed(report_id=report.pk, error=REPORT_TOO_SLOW if too_slow else f"{type(error).__name__}: {error}")
         raise
     report.pdf.save(f"{report.room.problem.slug}-{report.pk}.pdf", ContentFile(pdf), save=False)
@@ -621,6 +688,21 @@ def report_build(*, report_id: int, worker: str = "", time_limit: type[Exception
     report.finished_at = timezone.now()
     report.save(update_fields=["pdf", "status", "error", "finished_at"])
     return report
+
+
+def _abandon_interrupted_query() -> None:
+    """A time limit can strike while a query waits (for a row lock, say). psycopg then leaves
+    the connection busy with it, and the next query fails with "another command is already in
+    progress": cancel it on the server and start a fresh connection, so that the failure can
+    still be recorded."""
+    raw = connection.connection
+    if (
+        connection.vendor == "postgresql"
+        and raw is not None
+        and raw.info.transaction_status == TransactionStatus.ACTIVE
+    ):
+        raw.cancel_safe()
+        connection.close()
 
 
 def report_failed(*, report_id: int, error: str) -> None:

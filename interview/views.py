@@ -8,10 +8,11 @@ import re
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from diagrams.dot import KIND_STYLES
@@ -19,18 +20,12 @@ from diagrams.graph import normalize
 from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
-from interview.forms import ProblemForm, SignupForm
+from interview.forms import ProblemForm, SignInForm, SignupForm
 from interview.models import Difficulty, NoteKind, Problem, Recommendation, Role, Room
-from interview.selectors import guide_by_phase
+from interview.navigation import invited_room, safe_next
+from interview.selectors import guide_by_phase, kit_refusal, kits_refused, problem_search
 
 logger = logging.getLogger(__name__)
-
-
-def _safe_next(request: HttpRequest, fallback: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
-    return fallback
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -40,14 +35,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def signup(request: HttpRequest) -> HttpResponse:
-    next_url = _safe_next(request, reverse("room-list"))
+    next_url = safe_next(request, reverse("room-list"))
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user)
         messages.success(request, f"Welcome, {user.username}. Your account is ready.")
         return redirect(next_url)
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+    context = {"form": form, "next": next_url, "invited_to": invited_room(next_url)}
+    return render(request, "registration/signup.html", context)
+
+
+class SignInView(LoginView):
+    """Django's sign-in page; when it leads to an invite, it says who invited you to what."""
+
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs) -> dict:
+        return {**super().get_context_data(**kwargs), "invited_to": invited_room(self.get_redirect_url())}
 
 
 @login_required
@@ -56,16 +62,12 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
     difficulty = request.GET.get("difficulty", "")
-    words = query.lower().split()
-    problems = [
-        problem
-        for problem in visible
-        if (not tag or tag in problem.tags)
-        and (not difficulty or problem.difficulty == difficulty)
-        and all(word in f"{problem.title} {problem.summary} {' '.join(problem.tags)}".lower() for word in words)
-    ]
+    problems = problem_search(
+        [p for p in visible if (not tag or tag in p.tags) and (not difficulty or p.difficulty == difficulty)], query
+    )
     context = {
         "problems": problems,
+        "kits_refused": kits_refused(request.user, problems),
         "tags": sorted({tag for problem in visible for tag in problem.tags}),
         "difficulties": Difficulty.choices,
         "filters": {"q": query, "tag": tag, "difficulty": difficulty},
@@ -74,10 +76,18 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interview/problem_list.html", context)
 
 
+def _kit_refused(request: HttpRequest, refusal: str) -> HttpResponse:
+    return render(request, "interview/kit_refused.html", {"reason": refusal}, status=403)
+
+
 @login_required
 def problem_reference_svg(request: HttpRequest, slug: str) -> HttpResponse:
     """The reference diagram as an image for the problem list's thumbnails."""
     problem = get_object_or_404(Problem.objects.visible_to(request.user), slug=slug)
+    if refusal := kit_refusal(request.user, problem):
+        return HttpResponse(
+            f"The reference diagram is closed to you: {refusal}.", status=403, content_type="text/plain"
+        )
     svg = _reference_svg(problem)
     if svg is None:
         return HttpResponse("the reference diagram could not be drawn", status=503, content_type="text/plain")
@@ -110,6 +120,9 @@ def _problem_form(request: HttpRequest, problem: Problem | None) -> HttpResponse
         source = problem
         if problem is None and request.GET.get("from"):
             source = get_object_or_404(Problem.objects.visible_to(request.user), slug=request.GET["from"])
+            # A copy is made of the whole kit.
+            if refusal := kit_refusal(request.user, source):
+                return _kit_refused(request, refusal)
         form = ProblemForm(initial=ProblemForm.initial_from(source) if source else None, user=request.user)
         if problem is None and source is not None:
             form.initial["title"] = f"{source.title} (my version)"
@@ -148,8 +161,12 @@ def room_create(request: HttpRequest) -> HttpResponse:
     if problem is None:
         messages.error(request, "Pick a problem from the bank to open a room.")
         return redirect("problem-list")
-    room = services.room_create(problem=problem, interviewer=request.user)
-    messages.success(request, "Room created. Send the invite link to your candidate.")
+    try:
+        room = services.room_create(problem=problem, interviewer=request.user)
+    except RoomError as error:
+        messages.error(request, error.message)
+        return redirect("problem-list")
+    messages.success(request, "Room created. Copy the invite link at the top and send it to your candidate.")
     return redirect("room-detail", room_id=room.pk)
 
 
@@ -185,16 +202,21 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         # Interviewer-only material is added to the context here and nowhere else, so the
         # candidate's page cannot contain it even by a template slip.
         context["kit"] = {
-            "guide": room.problem.guide,
-            "by_phase": guide_by_phase(room.problem),
-            "twists": room.problem.twists,
-            "rubric": room.problem.rubric,
-            "reference_svg": _reference_svg(room.problem),
             "interviewer_notes": notes.get(NoteKind.INTERVIEWER, ""),
             "invite_url": (
                 request.build_absolute_uri(reverse("invite", args=[room.invite_token])) if room.invite_token else None
             ),
         }
+        if refusal := kit_refusal(request.user, room.problem):
+            context["kit"]["refused"] = refusal
+        else:
+            context["kit"] |= {
+                "guide": room.problem.guide,
+                "by_phase": guide_by_phase(room.problem),
+                "twists": room.problem.twists,
+                "rubric": room.problem.rubric,
+                "reference_svg": _reference_svg(room.problem),
+            }
     return render(request, "interview/room.html", context)
 
 

@@ -2,11 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from interview import api, views
-from interview.forms import SignInForm
 
 router = DefaultRouter()
 router.register("problems", api.ProblemViewSet, basename="problem")
@@ -15,11 +13,7 @@ router.register("rooms", api.RoomViewSet, basename="room")
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/signup/", views.signup, name="signup"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm),
-        name="login",
-    ),
+    path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("problems/", views.problem_list, name="problem-list"),
     path("problems/new/", views.problem_new, name="problem-new"),
@@ -34,7 +28,7 @@ urlpatterns = [
     path("rooms/<uuid:room_id>/candidate/remove/", views.room_candidate_remove, name="room-candidate-remove"),
     path("invite/<str:token>/", views.invite, name="invite"),
     path("admin/", admin.site.urls),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", api.ObtainAuthToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file, not inline (our CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -380,3 +380,53 @@ async def test_a_save_is_answered_saved_only_once_committed_or_refused_naming_it
     assert await database_sync_to_async(lambda: joined_room.scores.get(dimension="modeling").level)() == 3
     await ws_i.disconnect()
     await ws_c.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("origin", "host"),
+    [
+        (b"http://localhost:9999", b"localhost"),
+        (b"https://localhost", b"localhost"),
+        (b"http://localhost", b"localhost:8000"),
+        (b"http://localhost:8000", b"localhost:8001"),
+        (b"http://evil.localhost", b"localhost"),
+        (b"null", b"localhost"),
+    ],
+)
+async def test_an_origin_of_another_scheme_port_or_host_is_refused_with_the_victims_cookie(
+    joined_room, cookies, origin, host
+):
+    headers = [(b"origin", origin), (b"host", host), (b"cookie", f"sessionid={cookies['ines']}".encode())]
+    connected, _ = await WebsocketCommunicator(application, f"/ws/rooms/{joined_room.pk}/", headers=headers).connect()
+    assert not connected
+
+
+async def test_the_sites_own_origin_with_its_port_and_a_trusted_proxy_origin_are_accepted(
+    joined_room, cookies, settings
+):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://mock.example.com"]
+    for origin, host in ((b"http://localhost:8000", b"localhost:8000"), (b"https://mock.example.com", b"localhost")):
+        headers = [(b"origin", origin), (b"host", host), (b"cookie", f"sessionid={cookies['ines']}".encode())]
+        ws = WebsocketCommunicator(application, f"/ws/rooms/{joined_room.pk}/", headers=headers)
+        connected, _ = await ws.connect()
+        assert connected, origin
+        await receive_type(ws, "snapshot")
+        await ws.disconnect()
+
+
+async def test_text_no_database_stores_is_refused_wherever_it_is_in_a_message(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    await ws.send_to(text_data='{"type": "scoring.score", "dimension": "x", "node_ids": ["\\udc00"], "save_id": "s1"}')
+    error = await receive_type(ws, "error")
+    assert error == {
+        "type": "error",
+        "code": "invalid",
+        "message": "node_ids[0]: must be valid Unicode text (it holds a lone surrogate)",
+        "field": "node_ids",
+        "request": "scoring.score",
+        "save_id": "s1",
+    }
+    await ws.send_to(text_data='{"type": "ping", "extra": ' + "[" * 70 + "]" * 70 + "}")
+    error = await receive_type(ws, "error")
+    assert (error["field"], error["message"].endswith("nested deeper than 64 levels")) == ("extra", True)
+    await ws.disconnect()

@@ -273,3 +273,72 @@ async def test_an_op_sent_again_after_a_drop_is_not_applied_twice(joined_room, i
         assert message["type"] != "diagram.applied"
     for ws in (ws_i, ws_c):
         await ws.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("client_op_id", "echoed"),
+    [
+        ('"half a pair \\ud800"', False),
+        ('"nul \\u0000"', False),
+        ('"with space"', True),
+        ('"' + "x" * 65 + '"', True),
+        ('"caf\\u00e9"', True),
+        ("[]", False),
+    ],
+    ids=["lone surrogate", "nul", "space", "65 characters", "not ascii", "not a string"],
+)
+async def test_a_client_op_id_of_the_wrong_characters_is_refused_naming_it(
+    joined_room, candidate, client_op_id, echoed
+):
+    ws, _ = await open_socket(joined_room, candidate)
+    op = '{"op": "add_node", "node": {"id": "a", "label": "A", "kind": "service"}}'
+    await ws.send_to(text_data=f'{{"type": "diagram.op", "op": {op}, "client_op_id": {client_op_id}}}')
+    error = await receive_type(ws, "error")
+    assert (error["code"], error["field"], error["request"]) == ("invalid", "client_op_id", "diagram.op")
+    # Echoed for the page to match it, but never as text that is itself broken.
+    assert ("client_op_id" in error) is echoed
+    await ws.send_json_to({"type": "ping"})
+    await receive_type(ws, "pong")
+    assert (await stored(joined_room))[1:] == (0, 0)
+    await ws.disconnect()
+
+
+async def test_a_different_op_under_a_used_client_op_id_is_rejected_and_changes_nothing(
+    joined_room, interviewer, candidate
+):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("a", "A"), "client_op_id": "c-1"})
+    await receive_type(ws_c, "diagram.applied")
+    await receive_type(ws_i, "diagram.applied")
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("b", "B"), "client_op_id": "c-1"})
+    rejected = await receive_type(ws_c, "diagram.rejected")
+    assert rejected["client_op_id"] == "c-1"
+    assert rejected["reason"].startswith("client_op_id 'c-1' already named another op of yours (version 1)")
+    graph, version, logged = await stored(joined_room)
+    assert ([n["id"] for n in graph["nodes"]], version, logged) == (["a"], 1, 1)
+    await ws_i.send_json_to({"type": "ping"})
+    while (message := await ws_i.receive_json_from(timeout=3))["type"] != "pong":
+        assert message["type"] != "diagram.applied"
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_the_end_of_the_interview_freezes_the_diagram_for_both_until_the_interviewer_unlocks_it(
+    joined_room, interviewer, candidate
+):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "timer.control", "action": "end"})
+    assert (await receive_type(ws_c, "diagram.lock"))["locked"] is True
+    for ws, who in ((ws_i, "i"), (ws_c, "c")):
+        await ws.send_json_to({"type": "diagram.op", "op": node(who, who.upper()), "client_op_id": f"{who}-1"})
+        rejected = await receive_type(ws, "diagram.rejected")
+        assert rejected["reason"].startswith("the interview has ended and its diagram is frozen")
+    assert (await stored(joined_room))[1] == 0
+    await ws_i.send_json_to({"type": "diagram.lock", "locked": False})
+    await receive_type(ws_c, "diagram.lock")
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("c", "C"), "client_op_id": "c-2"})
+    assert (await receive_type(ws_c, "diagram.applied"))["version"] == 1
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
