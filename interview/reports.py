@@ -22,7 +22,7 @@ from weasyprint.urls import URLFetcher
 from diagrams import ops
 from diagrams.dot import KIND_STYLES
 from diagrams.graph import EMPTY
-from diagrams.render import render_svg
+from diagrams.render import RenderError, render_svg
 from interview.markup import render_markdown
 from interview.models import NoteKind, Recommendation, Report, Room, TimerEvent
 from interview.selectors import room_scoring, room_self_assessment, room_twists
@@ -93,6 +93,11 @@ def phase_chart_svg(phases: list[PhaseTime]) -> str:
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _interview_clock(seconds: int) -> str:
+    """When in the interview, as the room's timer shows it (mm:ss), as the page says it."""
+    return f"at {seconds // 60:02d}:{seconds % 60:02d} of the interview" if seconds else "at the start"
 
 
 def _data_uri(svg: str) -> str:
@@ -192,7 +197,7 @@ def _legible_pages(title: str, graph: dict, nodes: list[dict]) -> list[dict]:
                 if (e["source"] in ids) != (e["target"] in ids)
             ]
             pages.append(page)
-        if size == 1 or all(page["text_pt"] >= LEGIBLE_PT for page in pages):
+        if size == 1 or all(page["text_pt"] is None or page["text_pt"] >= LEGIBLE_PT for page in pages):
             return pages
 
 
@@ -208,40 +213,69 @@ def _subgraph(graph: dict, nodes: list[dict]) -> dict:
 
 
 def _diagram_page(title: str, graph: dict) -> dict:
-    """A diagram laid out in whichever direction prints its text larger on the page."""
-    image, text_pt = None, None
+    """A diagram laid out in whichever direction prints its text larger on the page. One that
+    Graphviz cannot draw says so, and its page still lists every block."""
+    image, text_pt, error = None, None, ""
     if graph["nodes"]:
-        layouts = [render_svg({**graph, "direction": direction}) for direction in ("LR", "TB")]
-        svg = max(layouts, key=_print_scale)
-        image, text_pt = _data_uri(svg), round(NODE_FONT_PT * _print_scale(svg), 1)
+        try:
+            layouts = [render_svg({**graph, "direction": direction}) for direction in ("LR", "TB")]
+        except RenderError as failure:
+            error = str(failure)
+        else:
+            svg = max(layouts, key=_print_scale)
+            image, text_pt = _data_uri(svg), round(NODE_FONT_PT * _print_scale(svg), 1)
     return {
         "title": title,
         "image": image,
         "text_pt": text_pt,
+        "error": error,
         "nodes": [{**node, "kind_name": KIND_STYLES[node["kind"]].name} for node in graph["nodes"]],
     }
+
+
+def _phase_diagram_pages(room: Room, phases: list[PhaseTime]) -> list[dict]:
+    """The diagram at the end of each finished phase. A phase that left it as the previous
+    one did, or as it is at the end, says so in a line instead of drawing it again."""
+    final = room.diagram.graph
+    pages, previous, previous_phase = [], EMPTY, None
+    for phase in phases:
+        if phase.ended_at is None:
+            continue
+        title = f"Diagram at the end of “{phase.name}”"
+        try:
+            graph = _graph_at(room, phase.ended_at)
+        except ops.OpRejected as error:
+            pages.append({"title": title, "line": f"This diagram could not be replayed from the op log: {error}"})
+            continue
+        if graph == previous and not graph["nodes"]:
+            pages.append({"title": title, "line": "The diagram was still empty."})
+        elif graph == previous:
+            since = f"since the end of “{previous_phase}”" if previous_phase else "since the start"
+            pages.append({"title": title, "line": f"The diagram did not change during this phase ({since})."})
+        elif graph == final:
+            pages.append({"title": title, "line": "The diagram was already the final one, drawn at the end."})
+        else:
+            # Only the final diagram is drawn in parts: the phase snapshots are its drafts, and
+            # splitting each of them too would bury the report in pages.
+            pages += _diagram_pages(title, graph, split=False)
+        previous, previous_phase = graph, phase.name
+    return pages
 
 
 def report_html(report: Report) -> str:
     room = report.room
     phases = phase_times(room)
     notes = {note.kind: note.text for note in room.notes.all()}
-    # Only the final diagram is drawn in parts: the phase snapshots are its drafts, and
-    # splitting each of them too would bury the report in pages.
-    diagram_pages = [
-        page
-        for phase in phases
-        if phase.ended_at is not None
-        for page in _diagram_pages(
-            f"Diagram at the end of “{phase.name}”", _graph_at(room, phase.ended_at), split=False
-        )
-    ]
+    diagram_pages = _phase_diagram_pages(room, phases)
     diagram_pages += _diagram_pages("Final diagram", room.diagram.graph, split=True)
     scoring = room_scoring(room)
     self_assessment = room_self_assessment(room, room.role_of(room.interviewer))
     own = {d["key"]: d for d in self_assessment["dimensions"]} if self_assessment else {}
     labels = {node["id"]: node["label"] for node in room.diagram.graph["nodes"]}
-    adaptations = {twist["key"]: twist["good_adaptation"] for twist in room.problem.twists}
+    interviewers_copy = report.variant == Report.Variant.INTERVIEWER
+    # What a good adaptation looks like is the interviewer's kit: the candidate's copy holds
+    # the twist as revealed on the page, nothing more.
+    adaptations = {twist["key"]: twist["good_adaptation"] for twist in room.problem.twists} if interviewers_copy else {}
     score_rows = []
     for dimension in room.problem.rubric:
         score = scoring["scores"].get(dimension["key"], {})
@@ -265,14 +299,18 @@ def report_html(report: Report) -> str:
         "total_minutes": round(room.timer_total_elapsed / 60, 1),
         "planned_minutes": sum(p.planned_minutes for p in phases),
         "chart": _data_uri(phase_chart_svg(phases)),
-        "twists": [{**twist, "good_adaptation": adaptations.get(twist["key"], "")} for twist in room_twists(room)],
+        "twists": [
+            {**twist, "at": _interview_clock(twist["elapsed"]), "good_adaptation": adaptations.get(twist["key"], "")}
+            for twist in room_twists(room)
+        ],
+        "interviewers_copy": interviewers_copy,
         "diagram_pages": diagram_pages,
         "scoring": scoring,
         "recommendation": Recommendation(scoring["recommendation"]).label if scoring["recommendation"] else "",
         "score_rows": score_rows,
         "self_assessment": self_assessment,
         "candidate_notes": notes.get(NoteKind.CANDIDATE, ""),
-        "private_notes": notes.get(NoteKind.INTERVIEWER, "") if report.variant == Report.Variant.INTERVIEWER else None,
+        "private_notes": notes.get(NoteKind.INTERVIEWER, "") if interviewers_copy else None,
         "generated_at": timezone.now(),
     }
     return render_to_string("reports/session.html", context)

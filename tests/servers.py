@@ -243,7 +243,8 @@ def asgi_server(*, redis_url: str | None, database_url: str | None, var_dir: Pat
 def celery_worker(
     *, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, timeout: float = 60.0
 ):
-    """The Procfile's Celery worker, on Redis or (redis_url None) the filesystem broker."""
+    """The Procfile's Celery worker, on Redis or (redis_url None) the filesystem broker; yields
+    its process, whose `read_log()` gives what the worker printed so far."""
     with procfile_process("worker", redis_url=redis_url, database_url=database_url, var_dir=var_dir) as (
         process,
         read_log,
@@ -253,6 +254,7 @@ def celery_worker(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the Celery worker did not start:\n{read_log()[-4000:]}")
             time.sleep(0.1)
+        process.read_log = read_log
         yield process
 
 

@@ -3,19 +3,23 @@
 import io
 import socket
 from datetime import timedelta
+from xml.etree import ElementTree
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
-from diagrams.models import DiagramOp
+from diagrams.graph import LIMITS
+from diagrams.models import Diagram, DiagramOp
 from interview import services
 from interview.errors import Forbidden
 from interview.models import Report
 from interview.reports import phase_times, report_html, report_pdf, report_url_fetcher
-from tests.conftest import problem_data
-from tests.diagrams.graphs import EXAMPLE, random_graph
+from tests.conftest import client_for, problem_data
+from tests.diagrams.graphs import EXAMPLE, random_graph, worst_graph
+from tests.interview.test_api import api_for
 
 T0 = timezone.now() - timedelta(hours=1)
 HOSTILE_NOTE = '<img src="file:///etc/passwd"> <link href="http://127.0.0.1:6379/"> weak on metrics'
@@ -82,7 +86,8 @@ def test_the_interviewers_report_holds_the_whole_session(interviewed_room):
     assert "Candidate generation" in text
     twist = interviewed_room.problem.twists[0]
     assert (
-        f"Twists revealed When New constraint What a good adaptation looks like Data, minute 8 {twist['title']}" in text
+        f"Twists revealed When New constraint What a good adaptation looks like Data, at 08:30 of the interview "
+        f"{twist['title']}" in text
     )
     # The hostile note is printed as text, and nothing was fetched for it.
     assert "file:///etc/passwd" in text
@@ -254,3 +259,112 @@ def test_an_ungrouped_diagram_too_big_for_one_page_is_split_too():
     pages = _diagram_pages("Final diagram", graph, split=True)
     _part_pages_cover_every_block_legibly(graph, pages)
     assert pages[1]["title"].startswith("Final diagram (part 1 of ")
+
+
+def _candidate_report_text(room, interviewer, candidate) -> tuple[int, str]:
+    """The candidate's copy asked for and downloaded through the API, built as the worker would."""
+    services.feedback_share(room=room, by=interviewer, shared=True)
+    asked = api_for(candidate).post(f"/api/rooms/{room.pk}/reports/", {}, format="json")
+    assert asked.status_code == 202
+    services.report_build(report_id=asked.json()["id"])
+    listing = api_for(candidate).get(f"/api/rooms/{room.pk}/reports/").json()
+    download = api_for(candidate).get(listing[0]["download_url"])
+    assert download.status_code == 200
+    reader = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    return asked.json()["id"], " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def test_the_candidates_copy_holds_only_what_the_candidate_sees_on_the_page(interviewed_room, interviewer, candidate):
+    problem = interviewed_room.problem
+    _, text = _candidate_report_text(interviewed_room, interviewer, candidate)
+    revealed = problem.twists[0]
+    assert revealed["title"] in text
+    assert " ".join(revealed["reveal"].split()) in text
+    kit = [
+        *(twist["good_adaptation"] for twist in problem.twists),
+        *(twist["reveal"] for twist in problem.twists[1:]),
+        *(level for dimension in problem.rubric for level in dimension["levels"]),
+        *(item["answer"] for item in problem.guide["clarifications"]),
+        "What a good adaptation looks like",
+        "weak on metrics",
+    ]
+    leaked = [piece for piece in kit if " ".join(piece.split())[:60] in text]
+    assert leaked == []
+    # The interviewer's copy has the adaptation of the twist revealed.
+    _, _, interviewers = build(interviewed_room, "interviewer")
+    assert " ".join(revealed["good_adaptation"].split())[:60] in interviewers
+
+
+def test_unsharing_takes_the_candidates_reports_back_and_sharing_again_returns_them(
+    interviewed_room, interviewer, candidate
+):
+    report_id, _ = _candidate_report_text(interviewed_room, interviewer, candidate)
+    download = f"/api/rooms/{interviewed_room.pk}/reports/{report_id}/pdf/"
+    services.feedback_share(room=interviewed_room, by=interviewer, shared=False)
+    assert api_for(candidate).get(download).status_code == 404
+    assert api_for(candidate).get(f"/api/rooms/{interviewed_room.pk}/reports/").json() == []
+    services.feedback_share(room=interviewed_room, by=interviewer, shared=True)
+    assert api_for(candidate).get(download).status_code == 200
+
+
+def test_a_label_of_character_references_is_drawn_as_typed_in_every_export_and_the_report(
+    joined_room, interviewer, candidate
+):
+    services.timer_control(room=joined_room, by=interviewer, action="start", now=T0)
+    typed = "&#1; &#8; &#x1F; &#xD800; &#65535; &#xFFFE; R&amp;D"
+    applied, _ = services.diagram_op_apply(
+        room=joined_room, by=candidate, op={"op": "add_node", "node": {"id": "odd", "label": typed, "kind": "service"}}
+    )
+    DiagramOp.objects.filter(pk=applied.pk).update(at=T0 + timedelta(minutes=1))
+    for file_format in ("svg", "png", "dot", "json"):
+        response = api_for(candidate).get(f"/api/rooms/{joined_room.pk}/diagram/{file_format}/")
+        assert response.status_code == 200, (file_format, response.content[:200])
+    svg = api_for(candidate).get(f"/api/rooms/{joined_room.pk}/diagram/svg/").content
+    texts = [t.text for t in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert typed in texts
+    # The phase ends with the block in it; the block goes; every later report still builds.
+    services.timer_control(room=joined_room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=5))
+    services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "remove_node", "id": "odd"})
+    report, _, text = build(joined_room, "interviewer")
+    assert report.status == "done"
+    assert typed in text
+
+
+def test_a_reference_diagram_of_character_references_saves_and_draws(interviewer):
+    graph = {"schema": 1, "nodes": [{"id": "a", "label": "&#1; and &#xFFFE;", "kind": "service"}]}
+    own = services.problem_save(by=interviewer, data=problem_data(reference_diagram=graph))
+    response = client_for(interviewer).get(reverse("problem-reference-svg", args=[own.slug]))
+    assert response.status_code == 200
+    assert b"&amp;#1; and &amp;#xFFFE;" in response.content
+
+
+def test_a_phase_that_left_the_diagram_as_it_was_says_so_in_a_line(interviewed_room):
+    # interviewed_room changes the diagram in its first two phases only.
+    _, reader, text = build(interviewed_room, "interviewer")
+    assert "Diagram at the end of “Data” The diagram was already the final one, drawn at the end." in text
+    assert (
+        "Diagram at the end of “Modeling & scaling” The diagram did not change during this phase "
+        "(since the end of “Data”)."
+    ) in text
+    assert "Diagram at the end of “Monitoring” The diagram did not change during this phase" in text
+    drawn = [page for page in reader.pages if "# Block Kind Note" in " ".join(page.extract_text().split())]
+    # Requirements and the final diagram are drawn, each with its table of blocks.
+    assert len(drawn) == 2
+
+
+def test_a_diagram_that_cannot_be_drawn_leaves_the_report_whole_with_its_table(joined_room, interviewer):
+    # A graph stored before today's limits, far past them: Graphviz cannot lay it out in time.
+    chain = worst_graph(nodes=LIMITS.nodes, spread=4, grouping="none", direction="LR")
+    nodes = [{**node, "id": f"{node['id']}{copy}"} for copy in "abc" for node in chain["nodes"]]
+    far = [(a, b) for a in range(100) for b in range(len(nodes) - 100, len(nodes))][:900]
+    edges = [{"id": f"c{i}", "source": nodes[i]["id"], "target": nodes[i + 1]["id"], "label": ""} for i in range(449)]
+    edges += [
+        {"id": f"x{i}", "source": nodes[a]["id"], "target": nodes[b]["id"], "label": ""} for i, (a, b) in enumerate(far)
+    ]
+    Diagram.objects.filter(pk=joined_room.diagram_id).update(
+        graph={**chain, "groups": [], "nodes": nodes, "edges": edges}
+    )
+    report, _, text = build(joined_room, "interviewer")
+    assert report.status == "done"
+    assert "This diagram could not be drawn (the diagram took longer than 3 s to lay out)" in text
+    assert f"{len(nodes)} " + "W" * 20 in text  # the last row of its table of blocks

@@ -148,7 +148,16 @@ def test_self_assessment_opens_when_the_interview_ends(joined_room, interviewer,
     response = api_for(candidate).put(url, {"level": 3, "comment": "ran out of time"}, format="json")
     assert response.status_code == 200
     modeling = next(d for d in response.json()["dimensions"] if d["key"] == "modeling")
-    assert modeling == {"key": "modeling", "name": "Modeling", "level": 3, "comment": "ran out of time"}
+    rubric = next(d for d in joined_room.problem.rubric if d["key"] == "modeling")
+    # The candidate rates themself on the interviewer's scale: the level descriptors come too.
+    assert modeling == {
+        "key": "modeling",
+        "name": "Modeling",
+        "description": rubric["description"],
+        "levels": rubric["levels"],
+        "level": 3,
+        "comment": "ran out of time",
+    }
     # The interviewer reads it (to put it beside the scores); only the candidate writes it.
     mine = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/").json()["self_assessment"]
     assert next(d for d in mine["dimensions"] if d["key"] == "modeling")["level"] == 3

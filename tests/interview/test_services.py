@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from diagrams.models import Diagram, DiagramOp
 from interview import services
-from interview.errors import Forbidden, Invalid, InviteInvalid, SeatTaken
+from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, SeatTaken
 from interview.models import (
     PRESENCE_STALE_SECONDS,
     NoteKind,
@@ -216,10 +216,20 @@ def test_an_op_is_one_read_and_one_conditional_write(joined_room, candidate, dja
     assert joined_room.diagram.graph["nodes"][0]["label"] == "B"
     # A resend is found by that same read and acknowledged, not applied again.
     again, new = services.diagram_op_apply(
-        room=joined_room, by=candidate, op={"op": "update_node", "id": "a", "set": {"label": "C"}}, client_op_id="2"
+        room=joined_room, by=candidate, op={"op": "update_node", "id": "a", "set": {"label": "B"}}, client_op_id="2"
     )
     assert (again.pk, again.version, new) == (applied.pk, 2, False)
     assert joined_room.diagram.ops.count() == 2
+
+
+def test_a_different_op_under_a_client_op_id_already_used_is_refused_not_taken_for_the_first(joined_room, candidate):
+    node = {"id": "a", "label": "A", "kind": "service"}
+    services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "add_node", "node": node}, client_op_id="c1")
+    other = {"op": "update_node", "id": "a", "set": {"label": "Renamed"}}
+    with pytest.raises(Conflict, match="client_op_id 'c1' already named another op of yours"):
+        services.diagram_op_apply(room=joined_room, by=candidate, op=other, client_op_id="c1")
+    joined_room.diagram.refresh_from_db()
+    assert (joined_room.diagram.version, joined_room.diagram.graph["nodes"][0]["label"]) == (1, "A")
 
 
 def _run_with_a_change_before_each_write(op_statements, change):
