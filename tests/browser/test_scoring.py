@@ -44,8 +44,19 @@ def test_candidate_rates_themself_after_the_end(open_room, live_room, interviewe
     carl = open_room(candidate, live_room)
     expect(carl.get_by_role("tab", name="Self-assessment")).to_be_hidden()
     ines.get_by_role("button", name="End").click()
-    carl.get_by_role("tab", name="Self-assessment").click()
-    carl.get_by_role("radiogroup", name="My level for Modeling").get_by_label("2").check()
+    # Both are told, and the candidate's new tab is marked until opened.
+    expect(carl.locator(".toast", has_text="The interview has ended. Rate yourself")).to_be_visible()
+    expect(ines.locator(".toast", has_text="The interview has ended.")).to_be_visible()
+    tab = carl.get_by_role("tab", name="Self-assessment")
+    expect(tab).to_have_attribute("data-fresh", "true")
+    tab.click()
+    expect(tab).not_to_have_attribute("data-fresh", "true")
+    levels = carl.get_by_role("radiogroup", name="My level for Modeling")
+    # The candidate rates on the interviewer's scale: each level with what it means.
+    modeling = next(d for d in live_room.problem.rubric if d["key"] == "modeling")
+    for meaning in modeling["levels"]:
+        expect(levels).to_contain_text(meaning)
+    levels.locator(".level-option").nth(1).click()
     ines.get_by_role("tab", name="Scoring").click()
     expect(ines.locator('fieldset[data-dimension="modeling"] .self-rating')).to_have_text(
         "Candidate's own rating: 2 / 4."

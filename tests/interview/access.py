@@ -9,12 +9,14 @@ OTHER_CANDIDATE, OTHER_INTERVIEWER = "candidate of another room", "interviewer o
 PEOPLE = [ANONYMOUS, STRANGER, STAFF, CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER]
 SIGNED_IN = set(PEOPLE) - {ANONYMOUS}
 PARTICIPANTS = {CANDIDATE, INTERVIEWER}
+# Both rooms of the world are on BANK and not ended: its kit is closed to their candidates.
+KIT_READERS = SIGNED_IN - {CANDIDATE, OTHER_CANDIDATE}
 BANK = "video-recommendation"
 
 
 def matrix(rows: list[tuple]):
     """Every row (route name, method, URL arguments, body, who may) for every person."""
-    ids = [f"{method} {name} {arguments}" for name, method, arguments, _, _ in rows]
+    ids = [f"{method} {name} {arguments}{f' {body}' if body else ''}" for name, method, arguments, body, _ in rows]
 
     def mark(test):
         test = pytest.mark.parametrize(("name", "method", "arguments", "body", "allowed"), rows, ids=ids)(test)

@@ -10,7 +10,17 @@ from __future__ import annotations
 from rest_framework.test import APIClient
 
 from mockboard.urls import router
-from tests.interview.access import BANK, CANDIDATE, INTERVIEWER, PARTICIPANTS, SIGNED_IN, client_as, matrix, url_for
+from tests.interview.access import (
+    BANK,
+    CANDIDATE,
+    INTERVIEWER,
+    KIT_READERS,
+    PARTICIPANTS,
+    SIGNED_IN,
+    client_as,
+    matrix,
+    url_for,
+)
 
 # (route name, method, URL arguments ("room", "own problem" and "report" are filled in), body,
 # who may).
@@ -26,6 +36,8 @@ ROWS = [
     ("problem-detail", "delete", {"slug": "own problem"}, None, {INTERVIEWER}),
     ("room-list", "get", {}, None, SIGNED_IN),
     ("room-list", "post", {}, {}, SIGNED_IN),
+    # A room shows its interviewer the kit.
+    ("room-list", "post", {}, {"problem": BANK}, KIT_READERS),
     ("room-join", "post", {}, {}, SIGNED_IN),
     ("room-detail", "get", {"pk": "room"}, None, PARTICIPANTS),
     ("room-diagram", "get", {"pk": "room"}, None, PARTICIPANTS),

@@ -15,6 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.interview.access import (
     BANK,
     INTERVIEWER,
+    KIT_READERS,
     PARTICIPANTS,
     PEOPLE,
     SIGNED_IN,
@@ -37,15 +38,18 @@ ROWS = [
     ("problem-list", "get", {}, None, SIGNED_IN),
     ("problem-new", "get", {}, None, SIGNED_IN),
     ("problem-new", "post", {}, {}, SIGNED_IN),
+    # "Make my version" copies the whole kit.
+    ("problem-new", "get", {}, {"from": BANK}, KIT_READERS),
     ("problem-edit", "get", {"slug": "own problem"}, None, {INTERVIEWER}),
     ("problem-edit", "post", {"slug": "own problem"}, {}, {INTERVIEWER}),
     ("problem-edit", "get", {"slug": BANK}, None, set()),
     ("problem-delete", "post", {"slug": "own problem"}, {}, {INTERVIEWER}),
     ("problem-delete", "post", {"slug": BANK}, {}, set()),
-    ("problem-reference-svg", "get", {"slug": BANK}, None, SIGNED_IN),
+    ("problem-reference-svg", "get", {"slug": BANK}, None, KIT_READERS),
     ("problem-reference-svg", "get", {"slug": "own problem"}, None, {INTERVIEWER}),
     ("room-list", "get", {}, None, SIGNED_IN),
-    ("room-create", "post", {}, {"problem": BANK}, SIGNED_IN),
+    # A room shows its interviewer the kit.
+    ("room-create", "post", {}, {"problem": BANK}, KIT_READERS),
     ("room-detail", "get", {"room_id": "room"}, None, PARTICIPANTS),
     ("room-invite-reissue", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-invite-revoke", "post", {"room_id": "room"}, {}, {INTERVIEWER}),

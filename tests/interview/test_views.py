@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from interview import services
-from interview.models import Room
+from interview.models import Problem, Room
 from tests.conftest import PASSWORD, client_for, problem_data
 
 # Text that only the interviewer's kit holds (guide, rubric, reference diagram).
@@ -130,9 +130,10 @@ def test_unknown_problem_does_not_open_a_room(problem, interviewer):
 
 
 def test_my_rooms_lists_both_roles_with_state(joined_room, interviewer, candidate, problem):
-    other = services.room_create(problem=problem, interviewer=candidate)
+    other = services.room_create(problem=Problem.objects.get(slug="ad-click-prediction"), interviewer=candidate)
     page = client_for(candidate).get(reverse("room-list")).content.decode()
-    assert page.count("Video recommendations for a home feed") == 2
+    assert "Video recommendations for a home feed" in page
+    assert "Predicting ad click-through rate" in page
     assert "Interviewer" in page
     assert "Candidate" in page
     assert "Waiting" in page

@@ -12,11 +12,12 @@ const CLOSE_FORBIDDEN = 4403;
 const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 export class RoomConnection {
-  constructor({ url, accessUrl, onMessage, onState, clock }) {
+  constructor({ url, accessUrl, onMessage, onState, onLeave, clock }) {
     this.url = url;
     this.accessUrl = accessUrl;
     this.onMessage = onMessage;
     this.onState = onState;
+    this.onLeave = onLeave;
     this.clock = clock;
     this.attempt = 0;
     this.socket = null;
@@ -26,6 +27,8 @@ export class RoomConnection {
     // Say goodbye when the page goes away, so the other side sees us leave at once rather
     // than when the server's ping times out.
     window.addEventListener("pagehide", () => {
+      // Last words first: the socket sends them before its close frame.
+      this.onLeave?.();
       this.stopped = true;
       if (this.socket) this.socket.close(1000, "page closed");
     });
@@ -142,6 +145,10 @@ export class RoomConnection {
     // server that accepts and then fails keeps the growing delay.
     if (message.type === "snapshot") this.attempt = 0;
     this.onMessage(message);
+  }
+
+  get open() {
+    return Boolean(this.socket) && this.socket.readyState === WebSocket.OPEN;
   }
 
   send(message) {

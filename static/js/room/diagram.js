@@ -16,6 +16,7 @@ export class DiagramEditor {
     this.graph = null;
     this.version = 0;
     this.locked = false;
+    this.ended = false;
     this.syncing = false;
     this.pending = new Map(); // client_op_id -> {op, purpose}
     this.undoStack = [];
@@ -41,8 +42,26 @@ export class DiagramEditor {
     this.bindTextView();
   }
 
+  // A lock makes the diagram read-only for the candidate; once the interview has ended, for
+  // both (it is frozen as the report shows it, until the interviewer unlocks it).
   get editable() {
-    return this.role === "interviewer" || !this.locked;
+    return !this.locked || (this.role === "interviewer" && !this.ended);
+  }
+
+  setEnded(ended) {
+    if (ended === this.ended) return;
+    this.ended = ended;
+    this.setLocked(this.locked);
+  }
+
+  // For the page's leave guard: ops are sent as they are made, and resent after a reconnect;
+  // only those made while offline cannot go anywhere if the page is left now.
+  flush() {
+    return this.pending.size === 0 || this.connection.open;
+  }
+
+  messages() {
+    return [];
   }
 
   // --- Server state ---------------------------------------------------------------------
@@ -93,8 +112,10 @@ export class DiagramEditor {
         break;
       }
       case "diagram.lock":
+        if (message.locked === this.locked) break;
         this.setLocked(message.locked);
-        toast(message.locked ? "The interviewer locked the diagram" : "The diagram is editable again", "info");
+        if (!message.locked) toast("The diagram is editable again", "info");
+        else if (!this.ended) toast("The interviewer locked the diagram", "info");
         break;
       case "diagram.selection":
         this.remoteSelection = new Set(message.node_ids);
@@ -153,7 +174,7 @@ export class DiagramEditor {
 
   send(op, { purpose = "edit", select = null } = {}) {
     if (!this.editable) {
-      toast("The interviewer has locked the diagram", "warning");
+      toast(this.ended ? "The interview has ended: the diagram is frozen" : "The interviewer has locked the diagram", "warning");
       return;
     }
     const clientOpId = newId("op");
@@ -167,6 +188,9 @@ export class DiagramEditor {
     this.locked = locked;
     this.root.dataset.locked = locked;
     this.el["locked-badge"].hidden = !locked;
+    this.el["locked-badge"].textContent = this.ended
+      ? "Frozen: the interview has ended"
+      : "Locked by the interviewer";
     if (this.el.lock) {
       this.el.lock.textContent = locked ? "Unlock" : "Lock";
       this.el.lock.setAttribute("aria-pressed", locked);

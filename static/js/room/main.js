@@ -2,6 +2,7 @@
 import { ServerClock } from "./clock.js";
 import { RoomConnection } from "./connection.js";
 import { DiagramEditor } from "./diagram.js";
+import { LeaveGuard } from "./leaving.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
@@ -47,7 +48,9 @@ const connection = new RoomConnection({
     if (state === "signedout") toast("You are signed out. Sign in again, then reload this page.", "error", 10000);
   },
   onMessage: handle,
+  onLeave: () => leaving.leave(),
 });
+const leaving = new LeaveGuard({ connection, roomId: config.room_id });
 
 const pads = Object.fromEntries(
   [...document.querySelectorAll("textarea[data-kind]")].map((t) => [t.dataset.kind, new NotesPad(t, connection)]),
@@ -70,6 +73,20 @@ const diagram = new DiagramEditor({
   onChange: (graph) => scoring?.nodes(graph),
 });
 
+for (const source of [...Object.values(pads), scoring ?? selfAssessment]) leaving.add(source);
+leaving.add(diagram);
+
+// A dot on a side-panel tab with something new in it, until it is opened; and on the browser
+// tab while the page is out of sight.
+const pageTitle = document.title;
+function markNew(tab) {
+  if (tab.getAttribute("aria-selected") !== "true") tab.dataset.fresh = "true";
+  if (document.visibilityState === "hidden") document.title = `● ${pageTitle}`;
+}
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") document.title = pageTitle;
+});
+
 const twists = new TwistsView({
   section: document.getElementById("twists"),
   list: document.getElementById("twists-list"),
@@ -77,10 +94,21 @@ const twists = new TwistsView({
   connection,
 });
 
+let feedbackShared = null; // null until the first snapshot says
 function showSharedFeedback(feedback) {
   if (isInterviewer) return;
-  const body = document.getElementById("feedback-body");
-  showFeedback(body, document.getElementById("tab-feedback"), feedback, config.recommendations);
+  const tab = document.getElementById("tab-feedback");
+  showFeedback(document.getElementById("feedback-body"), tab, feedback, config.recommendations);
+  const shared = Boolean(feedback);
+  if (feedbackShared !== null && shared !== feedbackShared) {
+    if (shared) {
+      toast("Your interviewer shared their feedback: see the Feedback tab.", "success", 8000);
+      markNew(tab);
+    } else {
+      toast("Your interviewer took the feedback back for now.", "info", 6000);
+    }
+  }
+  feedbackShared = shared;
 }
 
 for (const button of document.querySelectorAll(".report-export")) {
@@ -92,12 +120,25 @@ let timerRevision = -1;
 
 function showTimer(state) {
   if (state.revision < timerRevision) return;
-  // The end opens the self-assessment, which the snapshot carries: fetch a fresh one.
-  if (state.status === "ended" && timer.state && timer.state.status !== "ended") connection.send({ type: "sync" });
+  if (state.status === "ended" && timer.state && timer.state.status !== "ended") interviewEnded();
   timerRevision = state.revision;
   timer.update(state);
+  diagram.setEnded(state.status === "ended");
   if (phases) phases.update(state);
   if (isInterviewer) updateControls(state);
+}
+
+// Seen live (not on a page opened afterwards): both sides are told, and what opens now is marked.
+function interviewEnded() {
+  // The end opens the self-assessment, which the snapshot carries: fetch a fresh one.
+  connection.send({ type: "sync" });
+  if (isInterviewer) {
+    toast("The interview has ended. The diagram is frozen as it stands; scoring stays open.", "info", 8000);
+    markNew(document.getElementById("tab-rubric"));
+  } else {
+    toast("The interview has ended. Rate yourself in the Self-assessment tab.", "info", 8000);
+    markNew(document.getElementById("tab-self"));
+  }
 }
 
 function showParticipants(participants) {
@@ -108,6 +149,8 @@ function showParticipants(participants) {
     ? `Candidate: ${seat.username}`
     : "No candidate has joined yet.";
   document.getElementById("candidate-remove").hidden = !seat.username;
+  // The invite sits in the top bar until somebody takes the seat.
+  document.getElementById("invite-bar").hidden = Boolean(seat.username);
 }
 
 function handle(message) {
@@ -194,13 +237,12 @@ if (isInterviewer) {
     const button = document.getElementById(id);
     button.addEventListener("click", () => timerAction(button.dataset.action));
   }
-  const copy = document.getElementById("invite-copy");
-  if (copy) {
+  for (const copy of document.querySelectorAll("[data-copies]")) {
     copy.addEventListener("click", async () => {
-      const input = document.getElementById("invite-url");
+      const input = document.getElementById(copy.dataset.copies);
       try {
         await navigator.clipboard.writeText(input.value);
-        toast("Invite link copied", "success", 2000);
+        toast("Invite link copied: send it to your candidate", "success", 3000);
       } catch {
         input.select();
         toast("Press Ctrl+C to copy the selected link", "info");
@@ -218,6 +260,7 @@ document.querySelectorAll("form[data-confirm]").forEach((form) =>
 // Tabs
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 function selectTab(tab) {
+  delete tab.dataset.fresh;
   for (const t of tabs) {
     const selected = t === tab;
     t.setAttribute("aria-selected", selected);

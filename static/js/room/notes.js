@@ -37,6 +37,18 @@ export class NotesPad {
     }
   }
 
+  // Now rather than after a pause in typing (the page is going away); false if the text could
+  // not be handed to the socket.
+  flush() {
+    if (this.dirty) this.save();
+    return !this.dirty;
+  }
+
+  // What is not yet acknowledged, for a request that outlives the page.
+  messages() {
+    return this.unsaved ? [{ type: "notes.save", kind: this.kind, text: this.textarea.value }] : [];
+  }
+
   // A fresh snapshot after (re)connecting. Text typed or sent but never acknowledged may be
   // missing from it, so that text is sent again instead of being replaced.
   resync(text) {

@@ -15,16 +15,23 @@ export class Outbox {
     return this.unsaved.has(key);
   }
 
+  // Whether it could be handed to the socket (it is kept to send again either way).
   put(key, message) {
     nextId += 1;
     const entry = { message, saveId: `s${nextId}` };
     this.unsaved.set(key, entry);
-    this.send(entry);
+    return this.send(entry);
   }
 
   send(entry) {
     const sent = this.connection.send({ ...entry.message, save_id: entry.saveId });
     this.onStatus(sent ? "Saving…" : "Offline: saved when the connection is back");
+    return sent;
+  }
+
+  // What is not yet acknowledged, for a request that outlives the page.
+  messages() {
+    return [...this.unsaved.values()].map((entry) => entry.message);
   }
 
   // After a (re)connect: whatever was not acknowledged may be missing from the snapshot.

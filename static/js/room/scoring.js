@@ -8,18 +8,26 @@ const FEEDBACK_FIELDS = ["recommendation", "summary", "strengths", "improvements
 // so states arriving from the server must not overwrite its field.
 class PendingSaves {
   constructor() {
-    this.timers = new Map();
+    this.timers = new Map(); // key -> {timer, save}
   }
 
   later(key, save) {
-    clearTimeout(this.timers.get(key));
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        save();
-      }, SAVE_DELAY_MS),
-    );
+    clearTimeout(this.timers.get(key)?.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      save();
+    }, SAVE_DELAY_MS);
+    this.timers.set(key, { timer, save });
+  }
+
+  // Every waiting save, now (the page is going away).
+  flush() {
+    const waiting = [...this.timers.values()];
+    this.timers.clear();
+    for (const { timer, save } of waiting) {
+      clearTimeout(timer);
+      save();
+    }
   }
 
   has(key) {
@@ -72,6 +80,16 @@ export class ScoringPanel {
   later(key, send) {
     this.status.textContent = "Saving…";
     this.pending.later(key, send);
+  }
+
+  // Now rather than after a pause in typing; false if something could not reach the socket.
+  flush() {
+    this.pending.flush();
+    return this.outbox.unsaved.size === 0 || this.outbox.connection.open;
+  }
+
+  messages() {
+    return this.outbox.messages();
   }
 
   editing(key) {
@@ -191,25 +209,28 @@ export class SelfAssessmentForm {
       fieldset.className = "rubric-dimension";
       fieldset.dataset.dimension = dimension.key;
       const legend = Object.assign(document.createElement("legend"), { textContent: dimension.name });
+      const about = Object.assign(document.createElement("p"), { className: "muted", textContent: dimension.description });
       const levels = document.createElement("div");
-      levels.className = "self-levels";
+      levels.className = "levels";
       levels.setAttribute("role", "radiogroup");
       levels.setAttribute("aria-label", `My level for ${dimension.name}`);
-      for (let level = 1; level <= 4; level += 1) {
+      // The interviewer's scale, each level with what it means.
+      dimension.levels.forEach((meaning, index) => {
         const label = document.createElement("label");
         label.className = "level-option";
         const radio = Object.assign(document.createElement("input"), {
           type: "radio",
           name: `self-${dimension.key}`,
-          value: level,
+          value: index + 1,
         });
-        label.append(radio, ` ${level}`);
+        const number = Object.assign(document.createElement("span"), { className: "level", textContent: index + 1 });
+        label.append(radio, number, ` ${meaning}`);
         levels.append(label);
-      }
+      });
       const comment = Object.assign(document.createElement("textarea"), { rows: 2, maxLength: 5000 });
       const commentLabel = Object.assign(document.createElement("label"), { className: "field-label" });
       commentLabel.append("Comment", comment);
-      fieldset.append(legend, levels, commentLabel);
+      fieldset.append(legend, about, levels, commentLabel);
       const send = () => this.send(fieldset);
       levels.addEventListener("change", send);
       comment.addEventListener("input", () => this.pending.later(dimension.key, send));
@@ -220,5 +241,14 @@ export class SelfAssessmentForm {
 
   send(fieldset) {
     this.outbox.put(fieldset.dataset.dimension, { type: "self.rate", ...rating(fieldset) });
+  }
+
+  flush() {
+    this.pending.flush();
+    return this.outbox.unsaved.size === 0 || this.outbox.connection.open;
+  }
+
+  messages() {
+    return this.outbox.messages();
   }
 }

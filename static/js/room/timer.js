@@ -55,11 +55,18 @@ export class TimerView {
     const phase = s.phases[s.phase_index];
     const elapsed = s.phase_elapsed + this.live();
     const left = phase.minutes * 60 - elapsed;
+    this.el.total.textContent = formatSeconds(s.total_elapsed + this.live());
+    if (s.status === "ended") {
+      // Over: no phase has time left; what counts now is how long it took.
+      this.el.phase.textContent = `Ended in ${phase.name}`;
+      this.el.left.textContent = "Ended";
+      this.root.dataset.level = "normal";
+      return;
+    }
     this.el.phase.textContent = `${phase.name} · ${s.phase_index + 1}/${s.phases.length}`;
     this.el.left.textContent = formatSeconds(left);
-    this.el.total.textContent = formatSeconds(s.total_elapsed + this.live());
     let level = "normal";
-    if (s.status !== "not_started" && s.status !== "ended") {
+    if (s.status !== "not_started") {
       if (left < 0) level = "overrun";
       else if (left <= s.amber_seconds) level = "warning";
     }

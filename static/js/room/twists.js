@@ -1,6 +1,13 @@
 // Twists: new constraints the interviewer reveals mid-interview. Both sides see them under
 // the prompt; the interviewer's kit marks the ones already revealed.
+import { formatSeconds } from "./timer.js";
 import { toast } from "./toast.js";
+
+// When in the interview a twist came: the phase, and the interview clock as the timer shows it.
+function revealedWhen(twist) {
+  if (twist.elapsed === 0) return `${twist.phase}, at the start`;
+  return `${twist.phase}, at ${formatSeconds(twist.elapsed)} of the interview`;
+}
 
 export class TwistsView {
   constructor({ section, list, kit, connection }) {
@@ -29,7 +36,7 @@ export class TwistsView {
         const title = Object.assign(document.createElement("strong"), { textContent: twist.title });
         const when = Object.assign(document.createElement("span"), {
           className: "muted small",
-          textContent: ` (${twist.phase}, minute ${twist.minute})`,
+          textContent: ` (${revealedWhen(twist)})`,
         });
         const text = Object.assign(document.createElement("p"), { textContent: twist.reveal });
         item.append(title, when, text);
@@ -43,7 +50,7 @@ export class TwistsView {
       const revealed = twists.find((t) => t.key === item.dataset.twist);
       item.querySelector(".twist-reveal").disabled = Boolean(revealed);
       item.querySelector(".twist-state").textContent = revealed
-        ? `Revealed in ${revealed.phase}, minute ${revealed.minute}.`
+        ? `Revealed in ${revealedWhen(revealed)}.`
         : "";
     }
   }
