@@ -97,9 +97,11 @@ async def drive_timer(interviewer: Browser, candidate: Browser, room_id: str) ->
         op = {"op": "add_node", "node": {"id": "ann", "label": "ANN index", "kind": "vector_index"}}
         await ws_c.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": "smoke-1"}))
         assert (await receive_type(ws_i, "diagram.applied"))["version"] == 1
-        await ws_i.send(json.dumps({"type": "diagram.svg"}))
-        assert "ANN index" in (await receive_type(ws_i, "diagram.svg"))["svg"]
-        print("diagram: candidate's node reached the interviewer, rendered by Graphviz")
+        svg = await asyncio.to_thread(interviewer.download, f"/api/rooms/{room_id}/diagram/svg/")
+        assert b"ANN index" in svg
+        layout = await asyncio.to_thread(candidate.download, "/static/vendor/viz-js/viz.js")
+        assert layout.startswith(b"/*!\nViz.js")
+        print("diagram: candidate's node reached the interviewer; exported by Graphviz; the page's Graphviz is served")
 
         await ws_c.send(json.dumps({"type": "timer.control", "action": "start"}))
         assert (await receive_type(ws_c, "error"))["code"] == "forbidden"

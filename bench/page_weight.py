@@ -10,17 +10,13 @@ Run: .venv/bin/python -m bench.page_weight [--json build/page_weight.json]
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from bench import write_json
-from bench.sync_load import ROOT, SETUP, bench_env, servers
-from tests.servers import stop
+from bench.served import production_app
+from bench.sync_load import SETUP
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -57,20 +53,8 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as var_dir:
-        env = {**bench_env("memory"), "MOCKBOARD_VAR_DIR": var_dir}
-        for name in ("DATABASE_URL", "REDIS_URL"):
-            env.pop(name)
-        run = {"cwd": ROOT, "env": env, "check": True, "capture_output": True, "text": True}
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], **run)
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], **run)
-        (room,) = json.loads(subprocess.run([sys.executable, "-c", SETUP, "1"], **run).stdout.splitlines()[-1])
-        ((server, port),) = servers("mockboard.asgi:application", 1, env, deflate=True)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            rows = load(url, room)
-        finally:
-            stop(server)
+    with production_app(SETUP, "1") as (url, made):
+        rows = load(url, made[0])
 
     total = sum(row["transferred"] for row in rows)
     results = {

@@ -44,7 +44,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 # The servers' output, so that errors they log (a lost broadcast, say) are counted.
 LOGS = ROOT / "build" / "bench-logs"
 
-SETUP = r"""
+# The start of every benchmark's setup script: Django, and `signed_in(user)`, a session key.
+SIGN_IN = r"""
 import json, sys
 import django
 django.setup()
@@ -55,9 +56,6 @@ from django.contrib.sessions.backends.db import SessionStore
 from interview import services
 from interview.models import Problem
 
-services.problem_bank_load(directory=settings.BASE_DIR / "problems")
-problem = Problem.objects.get(slug="video-recommendation")
-
 def signed_in(user):
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -65,6 +63,13 @@ def signed_in(user):
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
+"""
+
+SETUP = (
+    SIGN_IN
+    + r"""
+services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problem = Problem.objects.get(slug="video-recommendation")
 
 # A diagram of this many blocks in a chain to start from: ops cost more on a bigger graph.
 blocks = int(sys.argv[2]) if len(sys.argv) > 2 else 0
@@ -85,6 +90,7 @@ for i in range(int(sys.argv[1])):
     rooms.append({"id": str(room.pk), "cookies": [signed_in(ines), signed_in(carl)]})
 print(json.dumps(rooms))
 """
+)
 
 
 def bench_env(layer: str) -> dict:

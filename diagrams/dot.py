@@ -1,6 +1,6 @@
 """Graph JSON to Graphviz DOT, with every piece of user text made literal.
 
-User text only ever reaches DOT through `_label` and `_tooltip` and the library's quoting, so
+User text only ever reaches DOT through `_label` and `_tooltip` and then `_quoted`, so
 a label like `x"]; evil -> pwned [label="y`, `<IMG SRC="/etc/passwd"/>`, `\\N` or `&#1;` is
 shown as typed and never becomes DOT syntax, an HTML-like label, an escape sequence or a
 character reference. DOT node names are ours (n0, n1, ...); the user's ids only appear in the
@@ -65,7 +65,7 @@ def _label(value: str) -> str:
 def _tooltip(value: str) -> str:
     """A tooltip: Graphviz unescapes backslashes once before expanding `\\G`, `\\N`, `\\E`...
     in it, so each of ours needs four to come out as one."""
-    return graphviz.nohtml(_literal(value).replace("\\", "\\\\\\\\"))
+    return _literal(value).replace("\\", "\\\\\\\\")
 
 
 # Past this size a diagram is laid out with bounded effort. Graphviz's cost grows with the
@@ -85,64 +85,122 @@ def is_compact(graph: dict) -> bool:
     return len(graph["nodes"]) > COMPACT_NODES or len(graph["edges"]) > COMPACT_EDGES
 
 
+# The font sizes a diagram is laid out with (points). The page never draws a block's label
+# below 12 px (static/js/room/drawing.js), so the larger the label in the layout, the more of
+# a diagram fits on screen at that floor.
+NODE_FONT_SIZE = 14
+EDGE_FONT_SIZE = 12
+GROUP_FONT_SIZE = 13
+# What every drawing, block, arrow and group is drawn with, in the order DOT lists it.
+# newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
+GRAPH_ATTRIBUTES = {
+    "newrank": "true",
+    "fontname": FONT,
+    "fontsize": str(GROUP_FONT_SIZE),
+    "nodesep": "0.35",
+    "ranksep": "0.5",
+    "bgcolor": "transparent",
+}
+NODE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(NODE_FONT_SIZE), "margin": "0.12,0.06", "penwidth": "1.2"}
+EDGE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "color": "#5D6778", "arrowsize": "0.7"}
+GROUP_ATTRIBUTES = {"style": "rounded,dashed", "color": "#9AA3B2", "fontcolor": "#5D6778", "labeljust": "l"}
+# Labels wrap at a space past this many characters: a block 20 letters wide keeps a diagram
+# of a dozen blocks in one screen, where one line of 80 stretches it across three.
+NODE_WRAP = 20
+EDGE_WRAP = 18
+# A space with no other white space beside it (spelled out, so that the page's twin splits
+# exactly where this does: the two languages disagree on what else \s matches).
+_SINGLE_SPACE = re.compile(r"(?<=[^ \t\n]) (?=[^ \t\n])")
+
+
+def wrap(text: str, width: int) -> str:
+    """`text` with some single spaces between words turned into line breaks, so that no line
+    is longer than `width` unless one word is; nothing else changes (typed line breaks stay,
+    and so do runs of spaces)."""
+    lines = []
+    for typed in text.split("\n"):
+        line = ""
+        for word in _SINGLE_SPACE.split(typed):
+            if line and len(line) + 1 + len(word) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = f"{line} {word}" if line else word
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _quoted(value: str) -> str:
+    # Every value in double quotes, its own quotes escaped: the one escape DOT's lexer knows.
+    # Backslashes were made literal before (_label, _tooltip), so none can escape the quote.
+    return '"' + value.replace('"', '\\"') + '"'
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    return " ".join(f"{name}={_quoted(value)}" for name, value in attributes.items())
+
+
+def dot_style() -> dict:
+    """Everything to_dot draws with, for its twin in the page (static/js/room/dot.js), which
+    holds no copy of these numbers."""
+    return {
+        "graph": GRAPH_ATTRIBUTES,
+        "node": NODE_ATTRIBUTES,
+        "edge": EDGE_ATTRIBUTES,
+        "group": GROUP_ATTRIBUTES,
+        "compact": {"nodes": COMPACT_NODES, "edges": COMPACT_EDGES, "layout": _COMPACT_LAYOUT},
+        "wrap": {"node": NODE_WRAP, "edge": EDGE_WRAP},
+        "kinds": {
+            kind: {"name": k.name, "shape": k.shape, "style": k.style, "fill": k.fill, "border": k.border}
+            for kind, k in KIND_STYLES.items()
+        },
+    }
+
+
 def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     """Deterministic DOT for a normalized graph: the same graph always gives the same text.
+    static/js/room/dot.js is its twin for the page, held to the same golden files.
 
     SVG ids are `<prefix>node-<id>`, `<prefix>edge-<id>` and `<prefix>group-<id>`, so the
-    browser can map what was clicked back to the graph."""
-    dot = graphviz.Digraph("diagram")
+    browser can map what was clicked back to the graph. Blocks are declared in the order they
+    were made, whatever their group, and arrows likewise: Graphviz orders ranks from the order
+    it meets things, so a new block comes last and the others keep their places."""
     compact = is_compact(graph)
-    # newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
-    dot.attr(
-        "graph",
-        newrank="true",
-        rankdir=graph["direction"],
-        fontname=FONT,
-        fontsize="12",
-        nodesep="0.35",
-        ranksep="0.5",
-        bgcolor="transparent",
-        id=f"{id_prefix}graph",
+    layout = {
+        **GRAPH_ATTRIBUTES,
+        "rankdir": graph["direction"],
+        "id": f"{id_prefix}graph",
         **(_COMPACT_LAYOUT if compact else {}),
-    )
-    dot.attr("node", fontname=FONT, fontsize="11", margin="0.12,0.06", penwidth="1.2")
-    dot.attr("edge", fontname=FONT, fontsize="10", color="#5D6778", arrowsize="0.7")
-
+    }
+    lines = [
+        "digraph diagram {",
+        f"\tgraph [{_attributes(layout)}]",
+        f"\tnode [{_attributes(NODE_ATTRIBUTES)}]",
+        f"\tedge [{_attributes(EDGE_ATTRIBUTES)}]",
+    ]
     names = {node["id"]: f"n{i}" for i, node in enumerate(graph["nodes"])}
-
-    def add_node(target: graphviz.Digraph, node: dict) -> None:
-        style = KIND_STYLES[node["kind"]]
-        target.node(
-            names[node["id"]],
-            label=_label(node["label"]),
-            tooltip=_tooltip(node["note"] if node["note"].strip() else node["label"]),
-            shape=style.shape,
-            style=style.style,
-            fillcolor=style.fill,
-            color=style.border,
-            id=f"{id_prefix}node-{node['id']}",
-            **{"class": f"kind-{node['kind']}"},
-        )
-
-    for i, group in enumerate(graph["groups"]):
-        with dot.subgraph(name=f"cluster_{i}") as cluster:
-            cluster.attr(
-                label=_label(group["label"]),
-                id=f"{id_prefix}group-{group['id']}",
-                style="rounded,dashed",
-                color="#9AA3B2",
-                fontcolor="#5D6778",
-                labeljust="l",
-            )
-            for node in graph["nodes"]:
-                if node["group"] == group["id"]:
-                    add_node(cluster, node)
     for node in graph["nodes"]:
-        if node["group"] is None:
-            add_node(dot, node)
+        style = KIND_STYLES[node["kind"]]
+        attributes = {
+            "label": _label(wrap(node["label"], NODE_WRAP)),
+            "tooltip": _tooltip(node["note"] if node["note"].strip(" \t\n") else node["label"]),
+            "shape": style.shape,
+            "style": style.style,
+            "fillcolor": style.fill,
+            "color": style.border,
+            "id": f"{id_prefix}node-{node['id']}",
+            "class": f"kind-{node['kind']}",
+        }
+        lines.append(f"\t{names[node['id']]} [{_attributes(attributes)}]")
+    for i, group in enumerate(graph["groups"]):
+        attributes = {"label": _label(group["label"]), "id": f"{id_prefix}group-{group['id']}", **GROUP_ATTRIBUTES}
+        lines += [f"\tsubgraph cluster_{i} {{", f"\t\tgraph [{_attributes(attributes)}]"]
+        lines += [f"\t\t{names[node['id']]}" for node in graph["nodes"] if node["group"] == group["id"]]
+        lines.append("\t}")
     for edge in graph["edges"]:
         attributes = {"id": f"{id_prefix}edge-{edge['id']}"}
         if edge["label"]:
-            attributes["xlabel" if compact else "label"] = _label(edge["label"])
-        dot.edge(names[edge["source"]], names[edge["target"]], **attributes)
-    return dot.source
+            attributes["xlabel" if compact else "label"] = _label(wrap(edge["label"], EDGE_WRAP))
+        lines.append(f"\t{names[edge['source']]} -> {names[edge['target']]} [{_attributes(attributes)}]")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

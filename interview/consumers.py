@@ -9,7 +9,6 @@ Protocol (JSON text frames). Client to server:
   {"type": "diagram.op", "op": {...}, "client_op_id": "...", "base_version": n}
                                                        applied to the current graph
   {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
-  {"type": "diagram.svg"}                              the current graph rendered by Graphviz
   {"type": "diagram.text"}                             the current graph in the text form
   {"type": "diagram.import", "text": "...", "base_version": n, "client_op_id": "..."}
                                                        replace the graph with the text's,
@@ -29,7 +28,7 @@ Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated"
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
-"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.svg", "diagram.text",
+"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text",
 "diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
 (the shared feedback, or null when taken back), "twists" (every twist revealed so far), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
@@ -57,13 +56,11 @@ import time
 from datetime import datetime
 from uuid import UUID
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from diagrams.ops import OpRejected
-from diagrams.render import RenderError, render_svg
 from diagrams.services import diagram_ops_since
 from diagrams.text import format_text
 from interview import services
@@ -362,17 +359,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
             applied["inverse"] = event["inverse"]
         return applied
 
-    async def _on_diagram_svg(self, message: dict) -> None:
-        room = await database_sync_to_async(self._room_if_participant)()
-        if room is None:
-            raise Forbidden("you are no longer a participant in this room")
-        try:
-            # Off the event loop: layout can take a while, and the renderer waits on `dot`.
-            svg = await sync_to_async(render_svg, thread_sensitive=False)(room.diagram.graph)
-        except RenderError as error:
-            raise RoomError(f"the diagram could not be drawn: {error}") from None
-        await self.send_json({"type": "diagram.svg", "version": room.diagram.version, "svg": svg})
-
     async def _on_diagram_text(self, message: dict) -> None:
         room = await database_sync_to_async(self._room_if_participant)()
         if room is None:
@@ -457,7 +443,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "notes.save": _on_notes_save,
         "diagram.op": _on_diagram_op,
         "diagram.sync": _on_diagram_sync,
-        "diagram.svg": _on_diagram_svg,
         "diagram.text": _on_diagram_text,
         "diagram.import": _on_diagram_import,
         "diagram.lock": _on_diagram_lock,

@@ -20,7 +20,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from diagrams import ops
-from diagrams.dot import KIND_STYLES
+from diagrams.dot import KIND_STYLES, NODE_FONT_SIZE
 from diagrams.graph import EMPTY
 from diagrams.render import RenderError, render_svg
 from interview.markup import render_markdown
@@ -114,7 +114,7 @@ def _graph_at(room: Room, moment: datetime) -> dict:
 
 # The drawing's box on a landscape A4 page (the template's .diagram img), in points.
 PAGE_BOX_PT = (773, 425)
-NODE_FONT_PT = 11  # diagrams.dot's node font size
+NODE_FONT_PT = NODE_FONT_SIZE
 
 
 def _svg_size_pt(svg: str) -> tuple[float, float]:

@@ -11,11 +11,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from diagrams.dot import KIND_STYLES
+from diagrams.dot import dot_style
 from diagrams.graph import normalize
 from diagrams.render import RenderError, render_svg
 from interview import services
@@ -194,7 +195,13 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
             "room_id": str(room.pk),
             "role": role.value,
             "username": request.user.username,
-            "kinds": {kind: {"name": s.name, "fill": s.fill, "border": s.border} for kind, s in KIND_STYLES.items()},
+            # What the page lays its diagram out with: the DOT's every number (diagrams.dot),
+            # and Graphviz itself, in WebAssembly, run in a worker.
+            "dot": dot_style(),
+            "layout": {
+                "worker": static("js/room/layout-worker.js"),
+                "viz": static("vendor/viz-js/viz.js"),
+            },
             "recommendations": dict(Recommendation.choices),
         },
     }

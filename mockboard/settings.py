@@ -189,6 +189,14 @@ STATIC_ROOT = VAR_DIR / "static"
 # Fixed here rather than left to follow DEBUG at runtime, which test runners switch off.
 SERVESTATIC_USE_FINDERS = DEBUG
 SERVESTATIC_AUTOREFRESH = DEBUG
+# In production collectstatic gives every file a name with its hash (compressed copies
+# beside it), which ServeStatic serves as cacheable for ever: above all the megabyte of
+# Graphviz WebAssembly the room loads.
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "mockboard.static_files.StaticFilesStorage"},
+    }
 
 REST_FRAMEWORK = {
     # Token first: a request with neither gets 401 and a `WWW-Authenticate: Token` header
@@ -235,10 +243,12 @@ CSRF_COOKIE_SECURE = not DEBUG
 # Our pages load scripts and styles from our own origin only: no inline script or style, no
 # CDN, nothing framed. An injected <script> or onclick= is refused by the browser even if it
 # got past escaping. `'self'` covers the room's WebSocket (same host) in connect-src; data:
-# images are what Swagger UI's stylesheet uses for its icons.
+# images are what Swagger UI's stylesheet uses for its icons. 'wasm-unsafe-eval' lets the room
+# compile Graphviz's WebAssembly (static/vendor/viz-js) and nothing else: eval stays refused.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 
 LOGGING = {

@@ -5,7 +5,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, wait_version
+from tests.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -163,3 +165,28 @@ def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interview
     expect(ines.locator("#diagram-svg g.cluster")).to_have_count(1)
     expect(ines.locator("#diagram-direction")).to_have_text("TB")
     assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
+
+
+def test_graphviz_that_could_not_load_is_said_and_loaded_again(new_context, app_url, live_room, candidate):
+    context = new_context()
+    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, candidate), "url": app_url}])
+    refused = []
+    network = {"up": False}
+
+    def while_down(route):
+        if network["up"]:
+            route.continue_()
+        else:
+            refused.append(route.request.url)
+            route.abort()
+
+    # As if the network dropped while the page fetched Graphviz: the canvas says so...
+    context.route("**/vendor/viz-js/**", while_down)
+    page = context.new_page()
+    page.goto(f"/rooms/{live_room.pk}/")
+    expect(page.locator("#diagram-svg")).to_have_attribute("data-error", re.compile("could not be drawn"))
+    assert refused
+    # ...and once it is back, the page loads Graphviz again by itself and draws.
+    network["up"] = True
+    wait_version(page, 0)
+    expect(page.locator("#diagram-svg")).not_to_have_attribute("data-error", re.compile("."))

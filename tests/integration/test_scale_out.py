@@ -88,10 +88,10 @@ async def test_timer_presence_notes_and_diagram_cross_processes(two_servers, joi
                 applied = [await receive_type(ws, "diagram.applied") for _ in ops]
                 assert [a["version"] for a in applied] == [1, 2]
                 assert {a["client_op_id"] for a in applied} == {"ann", "rank"}
-            await interviewer_ws.send(json.dumps({"type": "diagram.svg"}))
-            svg = await receive_type(interviewer_ws, "diagram.svg")
-            assert svg["version"] == 2
-            assert "ANN index" in svg["svg"]
+            await interviewer_ws.send(json.dumps({"type": "diagram.sync", "since": 0}))
+            caught_up = await receive_type(interviewer_ws, "diagram.ops")
+            assert caught_up["version"] == 2
+            assert sorted(applied["op"]["node"]["label"] for applied in caught_up["ops"]) == ["ANN index", "Ranker"]
 
         await wait_presence(candidate_ws, "interviewer", connected=False)
 

@@ -27,7 +27,6 @@ MESSAGES = [
     ("notes.save", {"kind": "interviewer", "text": "private"}, {INTERVIEWER}),
     ("diagram.op", {"op": {"op": "add_node", "node": NODE}, "client_op_id": "m1"}, BOTH),
     ("diagram.sync", {"since": 0}, BOTH),
-    ("diagram.svg", {}, BOTH),
     ("diagram.text", {}, BOTH),
     ("diagram.import", {"text": "", "base_version": 0}, BOTH),
     ("diagram.lock", {"locked": True}, {INTERVIEWER}),

@@ -7,6 +7,7 @@ import yaml
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
+from diagrams.dot import NODE_WRAP, wrap
 from diagrams.render import render_svg
 from interview.models import Problem
 from interview.problem_bank import PHASED_SECTIONS, ProblemFileError, kit_gaps, parse_problem, read_problem_bank
@@ -60,8 +61,13 @@ def test_every_reference_diagram_renders_with_graphviz_within_the_time_limit():
     for problem in read_problem_bank(BANK):
         # Graphviz writes some characters as entities (a hyphen is &#45;).
         svg = html.unescape(render_svg(problem["reference_diagram"]))
-        labels = {node["label"] for node in problem["reference_diagram"]["nodes"]}
-        assert [label for label in labels if label not in svg] == [], problem["slug"]
+        # Each line of each label, as it wraps.
+        lines = {
+            line
+            for node in problem["reference_diagram"]["nodes"]
+            for line in wrap(node["label"], NODE_WRAP).split("\n")
+        }
+        assert [line for line in lines if f">{line}<" not in svg] == [], problem["slug"]
 
 
 def test_no_rubric_level_or_guide_line_is_shared_between_problems():

@@ -11,6 +11,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
+from diagrams.dot import NODE_WRAP, wrap
 from diagrams.graph import LIMITS
 from diagrams.models import Diagram, DiagramOp
 from interview import services
@@ -321,7 +322,8 @@ def test_a_label_of_character_references_is_drawn_as_typed_in_every_export_and_t
         assert response.status_code == 200, (file_format, response.content[:200])
     svg = api_for(candidate).get(f"/api/rooms/{joined_room.pk}/diagram/svg/").content
     texts = [t.text for t in ElementTree.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
-    assert typed in texts
+    # Drawn on as many lines as it wraps to, every character as typed.
+    assert "\n".join(texts) == wrap(typed, NODE_WRAP)
     # The phase ends with the block in it; the block goes; every later report still builds.
     services.timer_control(room=joined_room, by=interviewer, action="next_phase", now=T0 + timedelta(minutes=5))
     services.diagram_op_apply(room=joined_room, by=candidate, op={"op": "remove_node", "id": "odd"})

@@ -1,18 +1,28 @@
 // The block-diagram editor: keeps this page's copy of the graph in step with the server's
-// versions, sends ops, draws the server's SVG, and offers mouse and keyboard editing.
+// versions, sends ops, lays each version out in the page (Graphviz in WebAssembly) and draws
+// it, and offers mouse and keyboard editing.
+import { toDot } from "./dot.js";
+import { Drawing, readLayout } from "./drawing.js";
 import { applyOp, newId } from "./graph.js";
 import { toast } from "./toast.js";
 
-const SVG_DEBOUNCE_MS = 30;
 const ZOOM_STEP = 1.2;
+// Block labels are never drawn smaller than this on screen by fitting (zooming out by hand
+// may go further), nor fitted larger than MAX_FIT times their size in the layout.
+const LABEL_FLOOR_PX = 12;
+const MAX_FIT = 1.3;
+const SVG_NS = "http://www.w3.org/2000/svg";
 
 export class DiagramEditor {
-  constructor({ root, connection, role, kinds, onChange }) {
+  constructor({ root, connection, role, username, style, layouter, onChange }) {
     this.root = root;
     this.onChange = onChange;
     this.connection = connection;
     this.role = role;
-    this.kinds = kinds;
+    this.username = username;
+    this.style = style; // diagrams.dot.dot_style(): what the DOT is drawn with
+    this.kinds = style.kinds;
+    this.layouter = layouter;
     this.graph = null;
     this.version = 0;
     this.locked = false;
@@ -24,10 +34,9 @@ export class DiagramEditor {
     this.selection = new Set();
     this.selectedEdge = null;
     this.remoteSelection = new Set();
-    this.shownVersion = -1;
-    this.svgInFlight = false;
-    this.zoom = 1;
-    this.pan = { x: 0, y: 0 };
+    this.drawnVersion = -1;
+    this.highlight = new Set(); // what the other side changed since the last drawing
+    this.zoom = null; // null: fitted to the canvas; else the scale chosen by hand
     this.el = Object.fromEntries(
       [
         "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
@@ -35,6 +44,13 @@ export class DiagramEditor {
         "direction", "undo", "redo",
       ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
     );
+    const svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", "The system diagram");
+    this.el.svg.append(svg);
+    this.drawing = new Drawing(svg);
+    this.svgElement = svg;
+    new ResizeObserver(() => this.applyZoom()).observe(this.el.svg);
     this.buildPalette();
     this.bindToolbar();
     this.bindCanvas();
@@ -70,7 +86,6 @@ export class DiagramEditor {
     this.graph = graph;
     this.version = version;
     this.syncing = false;
-    this.svgInFlight = false; // an answer lost with the old connection never comes
     this.setLocked(locked);
     this.changed();
     // Ops sent but never acknowledged (the connection dropped) are sent again; the server
@@ -95,9 +110,6 @@ export class DiagramEditor {
         break;
       case "diagram.rejected":
         this.rejected(message);
-        break;
-      case "diagram.svg":
-        this.showSvg(message);
         break;
       case "diagram.text": {
         const input = this.el["text-input"];
@@ -141,6 +153,7 @@ export class DiagramEditor {
     if (message.version === this.version + 1 && !this.syncing) {
       this.graph = applyOp(this.graph, message.op);
       this.version = message.version;
+      if (message.author !== this.username) for (const id of touched(message.op)) this.highlight.add(id);
       this.changed();
     } else if (message.version > this.version + 1 && !this.syncing) {
       // A broadcast went missing: ask for what we lack rather than show a wrong graph.
@@ -156,10 +169,6 @@ export class DiagramEditor {
   // The server refused one of our messages outright (an error, not diagram.rejected).
   refused(error) {
     if (error.client_op_id) this.pending.delete(error.client_op_id);
-    if (error.request === "diagram.svg") {
-      this.svgInFlight = false;
-      this.shownVersion = this.version; // do not ask again until the graph changes
-    }
     if (error.request === "diagram.import") this.textRefused(error.message);
   }
 
@@ -218,28 +227,60 @@ export class DiagramEditor {
     this.updateUndoButtons();
     this.fillInspector();
     this.onChange(this.graph);
-    this.requestSvg();
+    this.redraw();
     if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
   }
 
-  requestSvg() {
-    clearTimeout(this.svgTimer);
-    this.svgTimer = setTimeout(() => {
-      if (this.svgInFlight || this.shownVersion === this.version) return;
-      this.svgInFlight = true;
-      if (!this.connection.send({ type: "diagram.svg" })) this.svgInFlight = false;
-    }, SVG_DEBOUNCE_MS);
+  // Lay the current version out and draw it; a version superseded meanwhile is skipped.
+  async redraw() {
+    const version = this.version;
+    let layout;
+    try {
+      ({ json: layout } = await this.layouter.layout(toDot(this.graph, this.style)));
+    } catch (error) {
+      if (error.message === "superseded") return;
+      // Said on the canvas, and tried again shortly (Graphviz may not have loaded yet).
+      this.el.svg.dataset.error = `The diagram could not be drawn: ${error.message}`;
+      clearTimeout(this.retry);
+      this.retry = setTimeout(() => this.redraw(), 3000);
+      return;
+    }
+    if (version < this.drawnVersion) return;
+    delete this.el.svg.dataset.error;
+    const first = this.drawnVersion < 0;
+    this.drawnVersion = version;
+    const highlight = new Set(this.highlight);
+    this.highlight.clear();
+    const settled = this.drawing.draw(readLayout(layout), { animate: !first, highlight });
+    // Drawn now (what the other side sees first), at rest once the glide is over.
+    this.el.svg.dataset.drawn = version;
+    this.applyZoom();
+    this.paintSelection();
+    settled.then(() => {
+      if (this.drawnVersion === version) this.el.svg.dataset.version = version;
+    });
+    // A drawing larger than the canvas scrolls: keep the latest change in sight.
+    const latest = [...highlight].at(-1) ?? [...this.selection].at(-1);
+    const element = latest && this.svgElement.querySelector(`[id="node-${latest}"], [id="edge-${latest}"]`);
+    element?.scrollIntoView({ block: "nearest", inline: "nearest", behavior: first ? "auto" : "smooth" });
   }
 
-  showSvg({ version, svg }) {
-    this.svgInFlight = false;
-    if (version >= this.shownVersion) {
-      this.shownVersion = version;
-      this.el.svg.innerHTML = svg; // cleaned by the server: no script, no external reference
-      this.el.svg.dataset.version = version;
-      this.paintSelection();
-    }
-    if (this.shownVersion < this.version) this.requestSvg();
+  // The scale a drawing is shown at: fitted to the canvas, never below the label floor.
+  fitScale() {
+    const { width, height } = this.drawing.size;
+    if (!width || !height) return 1;
+    const view = this.el.svg; // the scrolling box, inside its padding
+    const floor = LABEL_FLOOR_PX / Number(this.style.node.fontsize);
+    const fit = Math.min((view.clientWidth - 24) / width, (view.clientHeight - 24) / height);
+    return Math.max(floor, Math.min(MAX_FIT, fit));
+  }
+
+  applyZoom() {
+    const { width, height } = this.drawing.size;
+    const scale = this.zoom ?? this.fitScale();
+    this.scale = scale;
+    this.svgElement.setAttribute("width", Math.round(width * scale));
+    this.svgElement.setAttribute("height", Math.round(height * scale));
   }
 
   // --- Selection ------------------------------------------------------------------------
@@ -373,9 +414,9 @@ export class DiagramEditor {
       redo: () => this.redo(),
       delete: () => this.deleteSelection(),
       text: () => this.toggleText(),
-      fit: () => this.setZoom(1, { x: 0, y: 0 }),
-      "zoom-in": () => this.setZoom(this.zoom * ZOOM_STEP),
-      "zoom-out": () => this.setZoom(this.zoom / ZOOM_STEP),
+      fit: () => this.setZoom(null),
+      "zoom-in": () => this.setZoom(this.scale * ZOOM_STEP),
+      "zoom-out": () => this.setZoom(this.scale / ZOOM_STEP),
       lock: () => this.connection.send({ type: "diagram.lock", locked: !this.locked }),
     };
     for (const button of this.root.querySelectorAll("[data-action]")) {
@@ -393,7 +434,7 @@ export class DiagramEditor {
         dragFrom = node.id.slice(5);
         node.classList.add("connect-source");
       } else if (!node && !event.target.closest("g.edge")) {
-        panFrom = { x: event.clientX - this.pan.x, y: event.clientY - this.pan.y };
+        panFrom = { x: event.clientX + svg.scrollLeft, y: event.clientY + svg.scrollTop };
       }
     });
     window.addEventListener("pointerup", (event) => {
@@ -407,7 +448,7 @@ export class DiagramEditor {
       dragFrom = null;
     });
     window.addEventListener("pointermove", (event) => {
-      if (panFrom) this.setZoom(this.zoom, { x: event.clientX - panFrom.x, y: event.clientY - panFrom.y });
+      if (panFrom) svg.scrollTo(panFrom.x - event.clientX, panFrom.y - event.clientY);
     });
     svg.addEventListener("click", (event) => {
       if (this.suppressClick) {
@@ -429,16 +470,16 @@ export class DiagramEditor {
       (event) => {
         if (!event.ctrlKey && !event.metaKey) return;
         event.preventDefault();
-        this.setZoom(this.zoom * (event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
+        this.setZoom(this.scale * (event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
       },
       { passive: false },
     );
   }
 
-  setZoom(zoom, pan = this.pan) {
-    this.zoom = Math.min(4, Math.max(0.25, zoom));
-    this.pan = pan;
-    this.el.svg.style.transform = `translate(${pan.x}px, ${pan.y}px) scale(${this.zoom})`;
+  // A scale chosen by hand, or null to fit the canvas again.
+  setZoom(zoom) {
+    this.zoom = zoom === null ? null : Math.min(4, Math.max(0.2, zoom));
+    this.applyZoom();
   }
 
   bindInspector() {
@@ -571,9 +612,9 @@ export class DiagramEditor {
       "[": () => this.cycle(-1, false),
       "}": () => this.cycle(1, true),
       "{": () => this.cycle(-1, true),
-      "+": () => this.setZoom(this.zoom * ZOOM_STEP),
-      "-": () => this.setZoom(this.zoom / ZOOM_STEP),
-      0: () => this.setZoom(1, { x: 0, y: 0 }),
+      "+": () => this.setZoom(this.scale * ZOOM_STEP),
+      "-": () => this.setZoom(this.scale / ZOOM_STEP),
+      0: () => this.setZoom(null),
     };
     if (event.key === "Enter" && this.selection.size === 1) {
       this.select([...this.selection], { focusLabel: true });
@@ -583,5 +624,22 @@ export class DiagramEditor {
     if (!action) return false;
     action();
     return true;
+  }
+}
+
+// The ids of the blocks and arrows an op adds or changes (what the other side sees highlighted).
+function touched(op) {
+  switch (op.op) {
+    case "add_node":
+      return [op.node.id];
+    case "add_edge":
+      return [op.edge.id];
+    case "update_node":
+    case "update_edge":
+      return [op.id];
+    case "batch":
+      return op.ops.flatMap(touched);
+    default:
+      return [];
   }
 }

@@ -2,6 +2,7 @@
 import { ServerClock } from "./clock.js";
 import { RoomConnection } from "./connection.js";
 import { DiagramEditor } from "./diagram.js";
+import { Layouter } from "./layout.js";
 import { LeaveGuard } from "./leaving.js";
 import { NotesPad } from "./notes.js";
 import { PhasesEditor } from "./phases.js";
@@ -69,7 +70,9 @@ const diagram = new DiagramEditor({
   root: document.getElementById("diagram"),
   connection,
   role: config.role,
-  kinds: config.kinds,
+  username: config.username,
+  style: config.dot,
+  layouter: new Layouter({ workerUrl: config.layout.worker, vizUrl: config.layout.viz }),
   onChange: (graph) => scoring?.nodes(graph),
 });
 

@@ -1,0 +1,98 @@
+// The DOT the page lays out: the twin of diagrams/dot.py, line for line, held to the same
+// golden files by tests/diagrams/test_dot_twin.py. Every number and colour comes from the
+// server (diagrams.dot.dot_style(), in the page's config); only the way they are put
+// together lives here, so both sides give Graphviz the same text for the same graph.
+
+// What XML 1.0 cannot hold; the `u` flag makes a surrogate pair one character, as in Python.
+const NOT_XML = /[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]/gu;
+const SINGLE_SPACE = /(?<=[^ \t\n]) (?=[^ \t\n])/;
+
+function literal(value) {
+  return value.replace(NOT_XML, "\ufffd").replaceAll("&", "&amp;");
+}
+
+function label(value) {
+  return literal(value).replaceAll("\\", "\\\\");
+}
+
+function tooltip(value) {
+  return literal(value).replaceAll("\\", "\\\\\\\\");
+}
+
+// Lengths in code points, as Python counts them.
+const length = (text) => [...text].length;
+
+export function wrap(text, width) {
+  const lines = [];
+  for (const typed of text.split("\n")) {
+    let line = "";
+    for (const word of typed.split(SINGLE_SPACE)) {
+      if (line && length(line) + 1 + length(word) > width) {
+        lines.push(line);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines.join("\n");
+}
+
+function quoted(value) {
+  return `"${value.replaceAll('"', '\\"')}"`;
+}
+
+function attributes(values) {
+  return Object.entries(values)
+    .map(([name, value]) => `${name}=${quoted(value)}`)
+    .join(" ");
+}
+
+export function isCompact(graph, style) {
+  return graph.nodes.length > style.compact.nodes || graph.edges.length > style.compact.edges;
+}
+
+export function toDot(graph, style, idPrefix = "") {
+  const compact = isCompact(graph, style);
+  const layout = {
+    ...style.graph,
+    rankdir: graph.direction,
+    id: `${idPrefix}graph`,
+    ...(compact ? style.compact.layout : {}),
+  };
+  const lines = [
+    "digraph diagram {",
+    `\tgraph [${attributes(layout)}]`,
+    `\tnode [${attributes(style.node)}]`,
+    `\tedge [${attributes(style.edge)}]`,
+  ];
+  const names = new Map(graph.nodes.map((node, i) => [node.id, `n${i}`]));
+  for (const node of graph.nodes) {
+    const kind = style.kinds[node.kind];
+    const values = {
+      label: label(wrap(node.label, style.wrap.node)),
+      tooltip: tooltip(/[^ \t\n]/.test(node.note) ? node.note : node.label),
+      shape: kind.shape,
+      style: kind.style,
+      fillcolor: kind.fill,
+      color: kind.border,
+      id: `${idPrefix}node-${node.id}`,
+      class: `kind-${node.kind}`,
+    };
+    lines.push(`\t${names.get(node.id)} [${attributes(values)}]`);
+  }
+  graph.groups.forEach((group, i) => {
+    const values = { label: label(group.label), id: `${idPrefix}group-${group.id}`, ...style.group };
+    lines.push(`\tsubgraph cluster_${i} {`, `\t\tgraph [${attributes(values)}]`);
+    for (const node of graph.nodes) if (node.group === group.id) lines.push(`\t\t${names.get(node.id)}`);
+    lines.push("\t}");
+  });
+  for (const edge of graph.edges) {
+    const values = { id: `${idPrefix}edge-${edge.id}` };
+    if (edge.label) values[compact ? "xlabel" : "label"] = label(wrap(edge.label, style.wrap.edge));
+    lines.push(`\t${names.get(edge.source)} -> ${names.get(edge.target)} [${attributes(values)}]`);
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}
