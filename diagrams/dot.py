@@ -69,15 +69,14 @@ def _tooltip(value: str) -> str:
 
 
 # Past this size a diagram is laid out with bounded effort. Graphviz's cost grows with the
-# ranks long arrows cross, and an arrow's label doubles the ranks of the whole drawing: a
-# chain of 40 blocks with 80 labelled arrows between its two ends took 1 s to lay out here,
-# 60 blocks 4.5 s, 150 blocks over a minute, nearly all of it routing the arrows. In a big
-# drawing labels are therefore placed once the layout is done (`xlabel`), and the network
-# simplex and crossing-reduction passes are capped: the worst legal graph we could construct
-# lays out in about 0.3 s (tests/diagrams/test_render.py, bench/README.md).
+# ranks long arrows cross: a chain of 40 blocks with 80 labelled arrows between its two ends
+# took 1 s to lay out here, 60 blocks 4.5 s, 150 blocks over a minute, nearly all of it
+# routing the arrows. In a big drawing the network simplex and crossing-reduction passes are
+# capped: the worst legal graph we could construct lays out in about 0.3 s
+# (tests/diagrams/test_render.py, bench/README.md).
 COMPACT_NODES = 40
 COMPACT_EDGES = 60
-_COMPACT_LAYOUT = {"nslimit": "1", "nslimit1": "1", "mclimit": "0.1", "forcelabels": "true"}
+_COMPACT_LAYOUT = {"nslimit": "1", "nslimit1": "1", "mclimit": "0.1"}
 
 
 def is_compact(graph: dict) -> bool:
@@ -93,21 +92,27 @@ EDGE_FONT_SIZE = 12
 GROUP_FONT_SIZE = 13
 # What every drawing, block, arrow and group is drawn with, in the order DOT lists it.
 # newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
+# An arrow's label is an `xlabel`, placed once the blocks are (forcelabels: always drawn): a
+# `label` becomes a node of its own in the middle of the arrow, which doubles the ranks of the
+# whole drawing. With it, and these tight separations, 14 of the 16 reference diagrams fit a
+# 1440x900 screen at the label floor instead of none (bench/README.md, "Readability").
 GRAPH_ATTRIBUTES = {
     "newrank": "true",
     "fontname": FONT,
     "fontsize": str(GROUP_FONT_SIZE),
-    "nodesep": "0.35",
-    "ranksep": "0.5",
+    "nodesep": "0.2",
+    "ranksep": "0.25",
+    "forcelabels": "true",
     "bgcolor": "transparent",
 }
-NODE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(NODE_FONT_SIZE), "margin": "0.12,0.06", "penwidth": "1.2"}
+NODE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(NODE_FONT_SIZE), "margin": "0.08,0.04", "penwidth": "1.2"}
 EDGE_ATTRIBUTES = {"fontname": FONT, "fontsize": str(EDGE_FONT_SIZE), "color": "#5D6778", "arrowsize": "0.7"}
 GROUP_ATTRIBUTES = {"style": "rounded,dashed", "color": "#9AA3B2", "fontcolor": "#5D6778", "labeljust": "l"}
-# Labels wrap at a space past this many characters: a block 20 letters wide keeps a diagram
-# of a dozen blocks in one screen, where one line of 80 stretches it across three.
-NODE_WRAP = 20
-EDGE_WRAP = 18
+# Labels wrap at a space past this many characters: a block 24 letters wide keeps a diagram
+# of twenty blocks in one screen, where one line of 80 stretches it across three (and a
+# narrower one makes blocks taller, and top-to-bottom drawings longer).
+NODE_WRAP = 24
+EDGE_WRAP = 24
 # A space with no other white space beside it (spelled out, so that the page's twin splits
 # exactly where this does: the two languages disagree on what else \s matches).
 _SINGLE_SPACE = re.compile(r"(?<=[^ \t\n]) (?=[^ \t\n])")
@@ -165,12 +170,11 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     browser can map what was clicked back to the graph. Blocks are declared in the order they
     were made, whatever their group, and arrows likewise: Graphviz orders ranks from the order
     it meets things, so a new block comes last and the others keep their places."""
-    compact = is_compact(graph)
     layout = {
         **GRAPH_ATTRIBUTES,
         "rankdir": graph["direction"],
         "id": f"{id_prefix}graph",
-        **(_COMPACT_LAYOUT if compact else {}),
+        **(_COMPACT_LAYOUT if is_compact(graph) else {}),
     }
     lines = [
         "digraph diagram {",
@@ -200,7 +204,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     for edge in graph["edges"]:
         attributes = {"id": f"{id_prefix}edge-{edge['id']}"}
         if edge["label"]:
-            attributes["xlabel" if compact else "label"] = _label(wrap(edge["label"], EDGE_WRAP))
+            attributes["xlabel"] = _label(wrap(edge["label"], EDGE_WRAP))
         lines.append(f"\t{names[edge['source']]} -> {names[edge['target']]} [{_attributes(attributes)}]")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 SCHEMA_VERSION = 1
 DIRECTIONS = ("LR", "TB")
+# Top to bottom: the reference diagrams of the bank drawn left to right are three to five
+# times wider than they are tall, and none fits a screen at a readable size; top to bottom,
+# most do (bench/README.md, "Readability").
+DEFAULT_DIRECTION = "TB"
 KINDS = (
     "client",
     "service",
@@ -103,14 +107,14 @@ def _check_list(graph: dict, key: str, limit: int) -> list:
     return items
 
 
-EMPTY = {"schema": SCHEMA_VERSION, "direction": "LR", "groups": [], "nodes": [], "edges": []}
+EMPTY = {"schema": SCHEMA_VERSION, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
 
 
 def normalize(graph: dict) -> dict:
     """A valid graph with every optional field filled in, the one form we store and send."""
     return {
         "schema": SCHEMA_VERSION,
-        "direction": graph.get("direction", "LR"),
+        "direction": graph.get("direction", DEFAULT_DIRECTION),
         "groups": [{"id": g["id"], "label": g["label"]} for g in graph.get("groups", [])],
         "nodes": [
             {
@@ -134,7 +138,7 @@ def validate(graph: object) -> None:
     graph = _require_keys(graph, "graph", {"schema"}, {"direction", "groups", "nodes", "edges"})
     if graph["schema"] != SCHEMA_VERSION:
         raise GraphError("schema", f"must be {SCHEMA_VERSION}")
-    if graph.get("direction", "LR") not in DIRECTIONS:
+    if graph.get("direction", DEFAULT_DIRECTION) not in DIRECTIONS:
         raise GraphError("direction", f"must be one of {', '.join(DIRECTIONS)}")
 
     group_ids: set[str] = set()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from diagrams.graph import DIRECTIONS, KINDS, GraphError, normalize, validate
+from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, GraphError, normalize, validate
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)(\s|$)', re.IGNORECASE)
@@ -138,7 +138,7 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
     old_edges = [(e["source"], e["target"], e["id"]) for e in existing["edges"]]
     taken = {n["id"] for n in existing["nodes"]} | {e["id"] for e in existing["edges"]} | set(old_groups.values())
 
-    graph = {"schema": 1, "direction": "LR", "groups": [], "nodes": [], "edges": []}
+    graph = {"schema": 1, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
     by_key: dict[str, dict] = {}
     errors: list[str] = []
 

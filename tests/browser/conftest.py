@@ -68,14 +68,29 @@ def watch_csp(context, refused: list[str]) -> None:
     context.on("console", seen)
 
 
+# The room's panels as a person leaves them open (remembered in the browser, see
+# static/js/room/panels.js): on a 1280x720 screen they open folded, and most tests are about
+# what is in them. A test of the folded rails passes `panels_open=False`.
+PANELS_OPEN = """if (localStorage.getItem('mockboard.panels') === null)
+    localStorage.setItem('mockboard.panels', '{"statement": false, "side": false, "palette": false}');"""
+
+
+def room_context(browser, csp_violations: list[str], base_url: str, *, panels_open: bool = True, **options):
+    """A browser context at 1280x720 whose refusals by the CSP are watched."""
+    context = browser.new_context(**{"base_url": base_url, "viewport": {"width": 1280, "height": 720}, **options})
+    watch_csp(context, csp_violations)
+    if panels_open:
+        context.add_init_script(PANELS_OPEN)
+    return context
+
+
 @pytest.fixture
 def new_context(browser, app_url, csp_violations):
     """Browser contexts for one test, closed after it so no page outlives its room."""
     contexts = []
 
     def make(**options):
-        context = browser.new_context(**{"base_url": app_url, "viewport": {"width": 1280, "height": 720}, **options})
-        watch_csp(context, csp_violations)
+        context = room_context(browser, csp_violations, app_url, **options)
         contexts.append(context)
         return context
 
@@ -142,8 +157,7 @@ def open_on(browser, csp_violations):
     contexts = []
 
     def open_as(user, room, url: str) -> Page:
-        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 720})
-        watch_csp(context, csp_violations)
+        context = room_context(browser, csp_violations, url)
         contexts.append(context)
         context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": url}])
         page = context.new_page()

@@ -68,15 +68,15 @@ def test_building_a_diagram_with_mouse_keyboard_and_text(open_room, live_room, i
     expect(carl.locator("#diagram-svg g.cluster")).to_have_count(1)
     carl.locator("body").press("d")
     wait_version(carl, 10)
-    expect(carl.locator("#diagram-direction")).to_have_text("TB")
+    expect(carl.locator("#diagram-direction")).to_have_text("LR")
 
     # Undo and redo my own direction change.
     carl.locator("body").press("Control+z")
     wait_version(carl, 11)
-    expect(carl.locator("#diagram-direction")).to_have_text("LR")
+    expect(carl.locator("#diagram-direction")).to_have_text("TB")
     carl.locator("body").press("Control+Shift+z")
     wait_version(carl, 12)
-    expect(carl.locator("#diagram-direction")).to_have_text("TB")
+    expect(carl.locator("#diagram-direction")).to_have_text("LR")
 
     # The interviewer sees the very same drawing, live.
     wait_version(ines, 12)
@@ -163,7 +163,7 @@ def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interview
     expect(ines.locator("#diagram-svg g.node")).to_have_count(3)
     expect(ines.locator("#diagram-svg g.edge")).to_have_count(1)
     expect(ines.locator("#diagram-svg g.cluster")).to_have_count(1)
-    expect(ines.locator("#diagram-direction")).to_have_text("TB")
+    expect(ines.locator("#diagram-direction")).to_have_text("LR")
     assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
 
 

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from interview import services
 from interview.models import Feedback, RoomNote, Score
 from tests import servers
-from tests.browser.conftest import off_the_loop, watch_csp
+from tests.browser.conftest import off_the_loop, room_context
 from tests.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,8 +68,7 @@ def test_typing_then_closing_the_tab_or_leaving_keeps_every_character(open_room,
 
 def test_leaving_with_text_the_server_has_not_got_asks_first(browser, app_url, live_room, candidate, csp_violations):
     link = servers.FlakyLink(app_url)
-    context = browser.new_context(base_url=link.url, viewport={"width": 1280, "height": 720})
-    watch_csp(context, csp_violations)
+    context = room_context(browser, csp_violations, link.url)
     try:
         context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, candidate), "url": link.url}])
         carl = context.new_page()

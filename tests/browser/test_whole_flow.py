@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from tests import servers
-from tests.browser.conftest import watch_csp
+from tests.browser.conftest import room_context
 from tests.browser.pages import NODES_JS, add_block, new_page, sign_up, wait_version
 
 pytestmark = pytest.mark.browser
@@ -56,8 +56,7 @@ def fresh_context(browser, fresh_url, csp_violations):
     contexts = []
 
     def make(**options):
-        context = browser.new_context(base_url=fresh_url, viewport={"width": 1280, "height": 720}, **options)
-        watch_csp(context, csp_violations)
+        context = room_context(browser, csp_violations, fresh_url, **options)
         contexts.append(context)
         return context
 

@@ -227,7 +227,7 @@ async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, ca
     assert text == {
         "type": "diagram.text",
         "version": 1,
-        "text": "direction LR\nEvent logs [stream]\nTrainer [training]\ngroup Offline: Trainer\n"
+        "text": "direction TB\nEvent logs [stream]\nTrainer [training]\ngroup Offline: Trainer\n"
         "Event logs -> Trainer : daily\n",
     }
     await ws_c.send_json_to({"type": "diagram.import", "text": "A [blender]\nB ->", "base_version": 1})

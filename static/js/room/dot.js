@@ -49,17 +49,16 @@ function attributes(values) {
     .join(" ");
 }
 
-export function isCompact(graph, style) {
+function isCompact(graph, style) {
   return graph.nodes.length > style.compact.nodes || graph.edges.length > style.compact.edges;
 }
 
 export function toDot(graph, style, idPrefix = "") {
-  const compact = isCompact(graph, style);
   const layout = {
     ...style.graph,
     rankdir: graph.direction,
     id: `${idPrefix}graph`,
-    ...(compact ? style.compact.layout : {}),
+    ...(isCompact(graph, style) ? style.compact.layout : {}),
   };
   const lines = [
     "digraph diagram {",
@@ -90,7 +89,7 @@ export function toDot(graph, style, idPrefix = "") {
   });
   for (const edge of graph.edges) {
     const values = { id: `${idPrefix}edge-${edge.id}` };
-    if (edge.label) values[compact ? "xlabel" : "label"] = label(wrap(edge.label, style.wrap.edge));
+    if (edge.label) values.xlabel = label(wrap(edge.label, style.wrap.edge));
     lines.push(`\t${names.get(edge.source)} -> ${names.get(edge.target)} [${attributes(values)}]`);
   }
   lines.push("}");

@@ -40,7 +40,7 @@ function applyInPlace(g, op) {
 function normalize(graph) {
   return {
     schema: 1,
-    direction: graph.direction || "LR",
+    direction: graph.direction || "TB", // diagrams.graph.DEFAULT_DIRECTION
     groups: (graph.groups || []).map((x) => ({ id: x.id, label: x.label })),
     nodes: (graph.nodes || []).map((n) => ({ ...n, group: n.group || null, note: n.note || "" })),
     edges: (graph.edges || []).map((e) => ({ ...e, label: e.label || "" })),

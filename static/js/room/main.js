@@ -5,6 +5,7 @@ import { DiagramEditor } from "./diagram.js";
 import { Layouter } from "./layout.js";
 import { LeaveGuard } from "./leaving.js";
 import { NotesPad } from "./notes.js";
+import { Panels } from "./panels.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
 import { bindExport } from "./report.js";
@@ -83,7 +84,7 @@ leaving.add(diagram);
 // tab while the page is out of sight.
 const pageTitle = document.title;
 function markNew(tab) {
-  if (tab.getAttribute("aria-selected") !== "true") tab.dataset.fresh = "true";
+  if (tab.getAttribute("aria-selected") !== "true" || panels.folded("side")) tab.dataset.fresh = "true";
   if (document.visibilityState === "hidden") document.title = `● ${pageTitle}`;
 }
 document.addEventListener("visibilitychange", () => {
@@ -188,7 +189,7 @@ function handle(message) {
       showSharedFeedback(message.feedback);
       break;
     case "twists":
-      twists.update(message.twists);
+      if (twists.update(message.twists)) panels.markNew("statement");
       break;
     case "saved":
       (scoring ?? selfAssessment).outbox.answered(message.save_id);
@@ -260,9 +261,15 @@ document.querySelectorAll("form[data-confirm]").forEach((form) =>
   }),
 );
 
-// Tabs
+// Panels, and the side panel's tabs: a tab picked on the folded rail unfolds the panel.
+const panels = new Panels(document.getElementById("room-grid"), {
+  statement: document.getElementById("statement-toggle"),
+  side: document.getElementById("side-toggle"),
+  palette: document.getElementById("palette-toggle"),
+});
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 function selectTab(tab) {
+  if (panels.folded("side")) panels.fold("side", false);
   delete tab.dataset.fresh;
   for (const t of tabs) {
     const selected = t === tab;
@@ -273,15 +280,6 @@ function selectTab(tab) {
 }
 tabs.forEach((tab) => tab.addEventListener("click", () => selectTab(tab)));
 
-// Statement panel
-const statementToggle = document.getElementById("statement-toggle");
-function toggleStatement() {
-  const collapsed = document.getElementById("room-grid").classList.toggle("statement-collapsed");
-  statementToggle.setAttribute("aria-expanded", !collapsed);
-  statementToggle.textContent = collapsed ? "»" : "«";
-  statementToggle.setAttribute("aria-label", collapsed ? "Expand the statement" : "Collapse the statement");
-}
-statementToggle.addEventListener("click", toggleStatement);
 
 // Keyboard shortcuts, never while typing in a field: room controls use Shift+letter, the
 // diagram plain keys (see the ? list).
@@ -304,7 +302,11 @@ document.addEventListener("keydown", (event) => {
   if (event.key === "?") {
     help.showModal();
   } else if (event.shiftKey && event.code === "KeyP") {
-    toggleStatement();
+    panels.toggle("statement");
+  } else if (event.shiftKey && event.code === "KeyT") {
+    panels.toggle("side");
+  } else if (event.shiftKey && event.code === "KeyL") {
+    panels.toggle("palette");
   } else if (event.shiftKey && /^Digit[1-6]$/.test(event.code)) {
     const tab = tabs.filter((t) => !t.hidden)[Number(event.code.slice(5)) - 1];
     if (tab) selectTab(tab);

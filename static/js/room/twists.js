@@ -53,6 +53,7 @@ export class TwistsView {
         ? `Revealed in ${revealedWhen(revealed)}.`
         : "";
     }
+    return fresh.length > 0; // whether a new one came (the page marks a folded statement)
   }
 
   // A refused reveal (already revealed, interview ended) leaves the button usable again
