@@ -15,6 +15,10 @@ Protocol (JSON text frames). Client to server:
                                                        unless it changed since version n
   {"type": "diagram.lock", "locked": true|false}       interviewer only
   {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
+  {"type": "diagram.follow", "following": true|false}  I follow the other side's view (or stop)
+  {"type": "diagram.view", "x", "y", "width", "height", "scale"}
+                                                       the part of the drawing I see (layout
+                                                       points) and my scale, for my followers
   {"type": "scoring.score", "dimension": k, "level": 1-4|null, "comment": "...", "node_ids": [...]}
   {"type": "scoring.feedback", "summary"|"strengths"|"improvements"|"recommendation": ...}
   {"type": "scoring.share", "shared": true|false}      interviewer only, all three
@@ -29,7 +33,8 @@ Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated"
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text",
-"diagram.lock", "diagram.selection", "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
+"diagram.lock", "diagram.selection", "diagram.follow", "diagram.view" (the last three relayed
+from the other side with its role and username), "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
 (the shared feedback, or null when taken back), "twists" (every twist revealed so far), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
@@ -82,6 +87,10 @@ logger = logging.getLogger(__name__)
 # back online resends what was in flight. Past this it is a runaway script, answered with
 # "rate_limited".
 RATE_PER_SECOND = 50
+# A view (diagram.view) is a rectangle of the drawing in layout points and a scale; the worst
+# legal drawing is a few thousand points across.
+VIEW_FIELDS = ("x", "y", "width", "height", "scale")
+MAX_VIEW_POINTS = 100_000
 RATE_BURST = 200
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -392,13 +401,34 @@ class RoomConsumer(AsyncWebsocketConsumer):
         node_ids = message.get("node_ids")
         if not isinstance(node_ids, list) or len(node_ids) > 200 or not all(isinstance(i, str) for i in node_ids):
             raise Invalid("'node_ids' must be a list of at most 200 node ids", field="node_ids")
+        await self._relay({"type": "diagram.selection", "node_ids": [i[:40] for i in node_ids]})
+
+    async def _on_diagram_follow(self, message: dict) -> None:
+        following = message.get("following")
+        if not isinstance(following, bool):
+            raise Invalid("'following' must be true or false", field="following")
+        await self._relay({"type": "diagram.follow", "following": following})
+
+    async def _on_diagram_view(self, message: dict) -> None:
+        view = {}
+        for key in VIEW_FIELDS:
+            value = message.get(key)
+            # A number a page can place the drawing by: finite, and within any drawing's size.
+            if not isinstance(value, int | float) or isinstance(value, bool) or not abs(value) <= MAX_VIEW_POINTS:
+                raise Invalid(f"'{key}' must be a number of at most {MAX_VIEW_POINTS}", field=key)
+            if key in ("width", "height", "scale") and value <= 0:
+                raise Invalid(f"'{key}' must be more than 0", field=key)
+            view[key] = round(value, 3)
+        await self._relay({"type": "diagram.view", **view})
+
+    async def _relay(self, message: dict) -> None:
+        """Pass a message on to the room's other sockets as it is, saying who it is from: what
+        a page shows of the other side (selection, view) and is never stored."""
         await self.channel_layer.group_send(
             room_group(self.room_id),
             {
-                "type": "room.diagram_selection",
-                "role": self.role.value,
-                "username": self.scope["user"].get_username(),
-                "node_ids": [i[:40] for i in node_ids],
+                "type": "room.relay",
+                "message": {**message, "role": self.role.value, "username": self.scope["user"].get_username()},
                 "origin": self.channel_name,
             },
         )
@@ -447,6 +477,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "diagram.import": _on_diagram_import,
         "diagram.lock": _on_diagram_lock,
         "diagram.select": _on_diagram_select,
+        "diagram.follow": _on_diagram_follow,
+        "diagram.view": _on_diagram_view,
         "scoring.score": _on_scoring_score,
         "scoring.feedback": _on_scoring_feedback,
         "scoring.share": _on_scoring_share,
@@ -523,10 +555,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def room_diagram_lock(self, event: dict) -> None:
         await self.send_json({"type": "diagram.lock", "locked": event["locked"]})
 
-    async def room_diagram_selection(self, event: dict) -> None:
+    async def room_relay(self, event: dict) -> None:
         if event["origin"] != self.channel_name:
-            selection = {key: event[key] for key in ("role", "username", "node_ids")}
-            await self.send_json({"type": "diagram.selection", **selection})
+            await self.send_json(event["message"])
 
     async def room_scoring(self, event: dict) -> None:
         await self.send_json({"type": "scoring.state", "scoring": event["scoring"]})

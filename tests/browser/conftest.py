@@ -137,8 +137,8 @@ def live_room(browser, problem, interviewer, candidate):
 
 @pytest.fixture
 def open_room(new_context, app_url):
-    def open_as(user, room, *, on_websocket=None) -> Page:
-        context = new_context()
+    def open_as(user, room, *, on_websocket=None, **context_options) -> Page:
+        context = new_context(**context_options)
         context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, user), "url": app_url}])
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())

@@ -31,6 +31,8 @@ MESSAGES = [
     ("diagram.import", {"text": "", "base_version": 0}, BOTH),
     ("diagram.lock", {"locked": True}, {INTERVIEWER}),
     ("diagram.select", {"node_ids": []}, BOTH),
+    ("diagram.follow", {"following": True}, BOTH),
+    ("diagram.view", {"x": 0, "y": 0, "width": 400, "height": 300, "scale": 1}, BOTH),
     ("scoring.score", {"dimension": "requirements", "level": 2}, {INTERVIEWER}),
     ("scoring.feedback", {"summary": "Clear structure"}, {INTERVIEWER}),
     ("scoring.share", {"shared": True}, {INTERVIEWER}),

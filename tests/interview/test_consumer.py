@@ -148,8 +148,8 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
             '{"type": "diagram.explode"}',
             {
                 "code": "unknown_type",
-                "message": "unknown message type 'diagram.explode'; expected one of diagram.import, diagram.lock, "
-                "diagram.op, diagram.select, diagram.sync, diagram.text, notes.save, ping, "
+                "message": "unknown message type 'diagram.explode'; expected one of diagram.follow, diagram.import, "
+                "diagram.lock, diagram.op, diagram.select, diagram.sync, diagram.text, diagram.view, notes.save, ping, "
                 "scoring.feedback, scoring.score, scoring.share, self.rate, sync, timer.control, timer.phases, "
                 "twist.reveal",
             },

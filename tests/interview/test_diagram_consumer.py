@@ -194,10 +194,50 @@ async def test_selection_is_shown_to_the_other_side(joined_room, interviewer, ca
         await ws.disconnect()
 
 
+async def test_following_and_the_view_followed_reach_only_the_other_side(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_i.send_json_to({"type": "diagram.follow", "following": True})
+    assert await receive_type(ws_c, "diagram.follow") == {
+        "type": "diagram.follow",
+        "following": True,
+        "role": "interviewer",
+        "username": "ines",
+    }
+    view = {"x": 12.5, "y": 0, "width": 640.25, "height": 480, "scale": 0.9}
+    await ws_c.send_json_to({"type": "diagram.view", **view})
+    assert await receive_type(ws_i, "diagram.view") == {
+        "type": "diagram.view",
+        **view,
+        "role": "candidate",
+        "username": "carl",
+    }
+    # Neither comes back to its sender: nothing relayed before its own ping's answer.
+    for ws, own in ((ws_i, "diagram.follow"), (ws_c, "diagram.view")):
+        await ws.send_json_to({"type": "ping"})
+        seen = []
+        while not seen or seen[-1] != "pong":
+            seen.append((await ws.receive_json_from())["type"])
+        assert own not in seen
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+VIEW = {"type": "diagram.view", "x": 0, "y": 0, "width": 400, "height": 300, "scale": 1}
+
+
 @pytest.mark.parametrize(
     ("message", "field"),
     [
         ({"type": "diagram.op"}, "op"),
+        ({"type": "diagram.follow", "following": "yes"}, "following"),
+        ({**VIEW, "x": float("nan")}, "x"),
+        ({**VIEW, "y": float("inf")}, "y"),
+        ({**VIEW, "y": 1e9}, "y"),
+        ({**VIEW, "width": 0}, "width"),
+        ({**VIEW, "height": True}, "height"),
+        ({**VIEW, "scale": "1"}, "scale"),
+        ({key: value for key, value in VIEW.items() if key != "scale"}, "scale"),
         ({"type": "diagram.op", "op": {}, "client_op_id": 5}, "client_op_id"),
         ({"type": "diagram.sync", "since": -1}, "since"),
         ({"type": "diagram.sync", "since": "3"}, "since"),

@@ -9,9 +9,11 @@ import { toast } from "./toast.js";
 const ZOOM_STEP = 1.2;
 // Block labels are never drawn smaller than this on screen by fitting (zooming out by hand
 // may go further), nor fitted larger than MAX_FIT times their size in the layout.
-const LABEL_FLOOR_PX = 12;
+export const LABEL_FLOOR_PX = 12;
 const MAX_FIT = 1.3;
 const SVG_NS = "http://www.w3.org/2000/svg";
+// How often a moving view is sent to the side that follows it.
+const VIEW_EVERY_MS = 100;
 
 export class DiagramEditor {
   constructor({ root, connection, role, username, style, layouter, onChange }) {
@@ -37,11 +39,14 @@ export class DiagramEditor {
     this.drawnVersion = -1;
     this.highlight = new Set(); // what the other side changed since the last drawing
     this.zoom = null; // null: fitted to the canvas; else the scale chosen by hand
+    this.following = false; // showing the other side's view
+    this.followedBy = null; // the username of the other side while it follows this view
+    this.leaderView = null; // the last view of the other side's, while following
     this.el = Object.fromEntries(
       [
         "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
         "node-note", "edge-form", "edge-label", "text-view", "text-input", "text-errors", "lock", "locked-badge",
-        "direction", "undo", "redo",
+        "direction", "undo", "redo", "follow", "followed",
       ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
     );
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -51,6 +56,7 @@ export class DiagramEditor {
     this.drawing = new Drawing(svg);
     this.svgElement = svg;
     new ResizeObserver(() => this.applyZoom()).observe(this.el.svg);
+    this.el.svg.addEventListener("scroll", () => this.viewChanged(), { passive: true });
     this.buildPalette();
     this.bindToolbar();
     this.bindCanvas();
@@ -88,6 +94,8 @@ export class DiagramEditor {
     this.syncing = false;
     this.setLocked(locked);
     this.changed();
+    // A new connection: the other side learns again that this page follows it.
+    if (this.following) this.connection.send({ type: "diagram.follow", following: true });
     // Ops sent but never acknowledged (the connection dropped) are sent again; the server
     // recognises any it already applied by client_op_id and does not apply them twice.
     for (const [id, { op }] of this.pending) {
@@ -132,6 +140,12 @@ export class DiagramEditor {
       case "diagram.selection":
         this.remoteSelection = new Set(message.node_ids);
         this.paintSelection();
+        break;
+      case "diagram.follow":
+        this.setFollowedBy(message.following ? message.username : null);
+        break;
+      case "diagram.view":
+        if (this.following) this.showView(message);
         break;
     }
   }
@@ -259,6 +273,10 @@ export class DiagramEditor {
     settled.then(() => {
       if (this.drawnVersion === version) this.el.svg.dataset.version = version;
     });
+    if (this.following && this.leaderView) {
+      this.showView(this.leaderView);
+      return;
+    }
     // A drawing larger than the canvas scrolls: keep the latest change in sight.
     const latest = [...highlight].at(-1) ?? [...this.selection].at(-1);
     const element = latest && this.svgElement.querySelector(`[id="node-${latest}"], [id="edge-${latest}"]`);
@@ -279,8 +297,83 @@ export class DiagramEditor {
     const { width, height } = this.drawing.size;
     const scale = this.zoom ?? this.fitScale();
     this.scale = scale;
-    this.svgElement.setAttribute("width", Math.round(width * scale));
-    this.svgElement.setAttribute("height", Math.round(height * scale));
+    // Rounded up: rounded down, a drawing at the floor would show its labels a hair below it.
+    this.svgElement.setAttribute("width", Math.ceil(width * scale));
+    this.svgElement.setAttribute("height", Math.ceil(height * scale));
+    this.viewChanged();
+  }
+
+  // --- Following the other side's view --------------------------------------------------
+
+  toggleFollow() {
+    this.follow(!this.following);
+  }
+
+  follow(on) {
+    if (on === this.following) return;
+    this.following = on;
+    this.leaderView = null;
+    this.el.follow.setAttribute("aria-pressed", on);
+    this.connection.send({ type: "diagram.follow", following: on });
+    const other = this.role === "interviewer" ? "the candidate" : "the interviewer";
+    toast(on ? `Following ${other}'s view` : `No longer following ${other}`, "info", 2500);
+  }
+
+  setFollowedBy(username) {
+    this.followedBy = username;
+    this.el.followed.hidden = !username;
+    this.el.followed.textContent = username ? `${username} follows your view` : "";
+    if (username) this.sendView();
+  }
+
+  // The other participant's connection came or went: a follow outlives neither.
+  otherConnected(connected) {
+    if (!connected) this.setFollowedBy(null);
+    else if (this.following) this.connection.send({ type: "diagram.follow", following: true });
+  }
+
+  // The part of the drawing this canvas shows, in layout points, and its scale.
+  visibleView() {
+    const box = this.el.svg.getBoundingClientRect();
+    const drawn = this.svgElement.getBoundingClientRect();
+    const { width, height } = this.drawing.size;
+    const scale = this.scale;
+    const x = Math.max(0, (box.left - drawn.left) / scale);
+    const y = Math.max(0, (box.top - drawn.top) / scale);
+    const right = Math.min(width, (box.right - drawn.left) / scale);
+    const bottom = Math.min(height, (box.bottom - drawn.top) / scale);
+    return { x, y, width: Math.max(1, right - x), height: Math.max(1, bottom - y), scale };
+  }
+
+  // Sent to a follower at most every VIEW_EVERY_MS while the view moves, and once at rest.
+  viewChanged() {
+    if (!this.followedBy || this.following || this.viewTimer) return;
+    this.viewTimer = setTimeout(() => {
+      this.viewTimer = null;
+      this.sendView();
+    }, VIEW_EVERY_MS);
+  }
+
+  sendView() {
+    if (!this.drawing.size.width) return;
+    this.connection.send({ type: "diagram.view", ...this.visibleView() });
+  }
+
+  // Show what the other side sees: their part of the drawing, centred and as large as it
+  // fits here, never below the label floor unless they went below it themselves.
+  showView(view) {
+    this.leaderView = view;
+    const box = this.el.svg;
+    const floor = LABEL_FLOOR_PX / Number(this.style.node.fontsize);
+    const fit = Math.min((box.clientWidth - 24) / view.width, (box.clientHeight - 24) / view.height);
+    this.zoom = Math.min(Math.max(MAX_FIT, view.scale), Math.max(Math.min(floor, view.scale), fit));
+    this.applyZoom();
+    const drawn = this.svgElement.getBoundingClientRect();
+    const rect = box.getBoundingClientRect();
+    box.scrollBy({
+      left: drawn.left + (view.x + view.width / 2) * this.scale - (rect.left + rect.width / 2),
+      top: drawn.top + (view.y + view.height / 2) * this.scale - (rect.top + rect.height / 2),
+    });
   }
 
   // --- Selection ------------------------------------------------------------------------
@@ -415,6 +508,7 @@ export class DiagramEditor {
       delete: () => this.deleteSelection(),
       text: () => this.toggleText(),
       fit: () => this.setZoom(null),
+      follow: () => this.toggleFollow(),
       "zoom-in": () => this.setZoom(this.scale * ZOOM_STEP),
       "zoom-out": () => this.setZoom(this.scale / ZOOM_STEP),
       lock: () => this.connection.send({ type: "diagram.lock", locked: !this.locked }),
@@ -448,7 +542,9 @@ export class DiagramEditor {
       dragFrom = null;
     });
     window.addEventListener("pointermove", (event) => {
-      if (panFrom) svg.scrollTo(panFrom.x - event.clientX, panFrom.y - event.clientY);
+      if (!panFrom) return;
+      this.follow(false); // moving the view by hand ends following
+      svg.scrollTo(panFrom.x - event.clientX, panFrom.y - event.clientY);
     });
     svg.addEventListener("click", (event) => {
       if (this.suppressClick) {
@@ -468,7 +564,10 @@ export class DiagramEditor {
     this.el.canvas.addEventListener(
       "wheel",
       (event) => {
-        if (!event.ctrlKey && !event.metaKey) return;
+        if (!event.ctrlKey && !event.metaKey) {
+          this.follow(false); // scrolling by hand ends following
+          return;
+        }
         event.preventDefault();
         this.setZoom(this.scale * (event.deltaY < 0 ? ZOOM_STEP : 1 / ZOOM_STEP));
       },
@@ -476,8 +575,9 @@ export class DiagramEditor {
     );
   }
 
-  // A scale chosen by hand, or null to fit the canvas again.
+  // A scale chosen by hand, or null to fit the canvas again; either ends following.
   setZoom(zoom) {
+    this.follow(false);
     this.zoom = zoom === null ? null : Math.min(4, Math.max(0.2, zoom));
     this.applyZoom();
   }
@@ -608,6 +708,7 @@ export class DiagramEditor {
       g: () => this.groupSelection(),
       d: () => this.toggleDirection(),
       t: () => this.toggleText(),
+      f: () => this.toggleFollow(),
       "]": () => this.cycle(1, false),
       "[": () => this.cycle(-1, false),
       "}": () => this.cycle(1, true),

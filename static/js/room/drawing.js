@@ -229,7 +229,9 @@ export class Drawing {
 
   run(started) {
     this.frame = requestAnimationFrame((now) => {
-      const t = Math.min(1, (now - started) / GLIDE_MS);
+      // A frame's time is when the frame began, which may be before the glide did: clamped,
+      // or its first step would jump backwards.
+      const t = Math.min(1, Math.max(0, (now - started) / GLIDE_MS));
       for (const step of this.glides) step(ease(t));
       if (t < 1) {
         this.run(started);

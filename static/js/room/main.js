@@ -8,6 +8,7 @@ import { NotesPad } from "./notes.js";
 import { Panels } from "./panels.js";
 import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
+import { ReferenceOverlay } from "./reference.js";
 import { bindExport } from "./report.js";
 import { ScoringPanel, SelfAssessmentForm, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
@@ -76,6 +77,16 @@ const diagram = new DiagramEditor({
   layouter: new Layouter({ workerUrl: config.layout.worker, vizUrl: config.layout.viz }),
   onChange: (graph) => scoring?.nodes(graph),
 });
+
+const referenceDialog = document.getElementById("reference-overlay");
+if (referenceDialog) {
+  new ReferenceOverlay({
+    dialog: referenceDialog,
+    thumbnail: document.getElementById("reference-thumbnail"),
+    opener: document.getElementById("reference-open"),
+    fontSize: Number(config.dot.node.fontsize),
+  });
+}
 
 for (const source of [...Object.values(pads), scoring ?? selfAssessment]) leaving.add(source);
 leaving.add(diagram);
@@ -147,6 +158,9 @@ function interviewEnded() {
 
 function showParticipants(participants) {
   presence.update(participants);
+  const connected = participants.some((p) => p.role !== config.role && p.connected);
+  if (connected !== otherConnected) diagram.otherConnected(connected);
+  otherConnected = connected;
   if (!isInterviewer) return;
   const seat = participants.find((p) => p.role === "candidate");
   document.getElementById("candidate-seat").textContent = seat.username
@@ -157,6 +171,7 @@ function showParticipants(participants) {
   document.getElementById("invite-bar").hidden = Boolean(seat.username);
 }
 
+let otherConnected = false;
 function handle(message) {
   if (message.type.startsWith("diagram.")) {
     diagram.receive(message);
