@@ -34,7 +34,8 @@ commit; the author matches it by client_op_id and also gets the op's "inverse" f
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text",
 "diagram.lock", "diagram.selection", "diagram.follow", "diagram.view" (the last three relayed
-from the other side with its role and username), "scoring.state" (interviewer tabs), "self_assessment.state", "feedback.shared"
+from the other side with its role and username), "scoring.state" (interviewer tabs),
+"self_assessment.state", "feedback.shared"
 (the shared feedback, or null when taken back), "twists" (every twist revealed so far), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
