@@ -14,7 +14,6 @@ Run: .venv/bin/python -m bench.layout_stability [--only video-recommendation] [-
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import statistics
 from itertools import combinations, pairwise
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import yaml
 from playwright.sync_api import sync_playwright
-from websockets.asyncio.client import connect
+from websockets.sync.client import connect
 
 from bench import write_json
 from bench.room_view import CHROMIUM
@@ -113,31 +112,19 @@ def measure(page, url: str, room_id: str, cookie: str, ops: list[dict]) -> dict:
     page.goto(f"/rooms/{room_id}/")
     page.locator("#diagram-svg[data-version='0']").wait_for()
     snapshots = []
-    loop = asyncio.new_event_loop()
     ws_url = url.replace("http", "ws") + f"/ws/rooms/{room_id}/"
-
-    async def open_socket():
-        ws = await connect(ws_url, additional_headers={"Cookie": f"sessionid={cookie}"}, origin=url)
-        while json.loads(await ws.recv())["type"] != "snapshot":
+    # The synchronous client: Playwright's sync API already runs an event loop in this thread.
+    with connect(ws_url, additional_headers={"Cookie": f"sessionid={cookie}"}, origin=url) as ws:
+        while json.loads(ws.recv())["type"] != "snapshot":
             pass
-        return ws
-
-    async def apply(ws, version: int, op: dict) -> None:
-        await ws.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": f"step-{version}"}))
-        while json.loads(await ws.recv())["type"] != "diagram.applied":
-            pass
-
-    ws = loop.run_until_complete(open_socket())
-    try:
         for version, op in enumerate(ops, 1):
-            loop.run_until_complete(apply(ws, version, op))
+            ws.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": f"step-{version}"}))
+            while json.loads(ws.recv())["type"] != "diagram.applied":
+                pass
             page.locator(f"#diagram-svg[data-version='{version}']").wait_for()
             if version > 1:  # the first op only sets the direction
                 snapshots.append(page.evaluate(POSITIONS_JS))
         final_crossings = crossings(page)
-    finally:
-        loop.run_until_complete(ws.close())
-        loop.close()
     rows = []
     for before, after in pairwise(snapshots):
         old = sorted(before.keys() & after.keys())

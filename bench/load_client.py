@@ -2,10 +2,13 @@
 per room, each sending a diagram op at a fixed rate, measuring op -> peer (until the other
 participant receives it) and op -> ack (until the sender hears it back).
 
-Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "run", "rate", "duration", "rooms":
-[{"id", "urls": [two ws URLs], "origin", "cookies": [two] }]}; writes the measurements as
-JSON. In "idle" mode every participant connects, waits for its snapshot and then only sends
-the page's heartbeat; the JSON says how many were connected, and when.
+Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "run", "rate", "duration", "page",
+"rooms": [{"id", "urls": [two ws URLs], "origin", "cookies": [two] }]}; writes the measurements
+as JSON. With "page" each client also asks what the room page asks of the server around an
+op: the page lays out and draws each version itself, so per version it asks nothing, and
+after a block of its own is added it selects it (diagram.select, relayed to the other side).
+In "idle" mode every participant connects, waits for its snapshot and then only sends the
+page's heartbeat; the JSON says how many were connected, and when.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ async def participant(plan: dict, room: dict, seat: int, stats: Stats) -> None:
         await idle(ws, plan, stats)
         return
 
-    reader = asyncio.create_task(receive(ws, name, stats, app))
+    reader = asyncio.create_task(receive(ws, name, stats, app, plan.get("page", False)))
     try:
         await send_ops(ws, plan, name, stats, app)
     except ConnectionClosed as closed:
@@ -68,7 +71,7 @@ async def participant(plan: dict, room: dict, seat: int, stats: Stats) -> None:
     await ws.close()
 
 
-async def receive(ws, name: str, stats: Stats, app: bool) -> None:
+async def receive(ws, name: str, stats: Stats, app: bool, page: bool) -> None:
     try:
         async for raw in ws:
             now = time.perf_counter()
@@ -84,6 +87,8 @@ async def receive(ws, name: str, stats: Stats, app: bool) -> None:
                 continue
             if op_id.startswith(name + ":"):
                 stats.ack.setdefault(op_id, now)
+                if page and message["op"]["op"] == "add_node":
+                    await ws.send(json.dumps({"type": "diagram.select", "node_ids": [message["op"]["node"]["id"]]}))
             else:
                 stats.peer.setdefault(op_id, now)
     except ConnectionClosed as closed:

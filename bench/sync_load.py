@@ -14,9 +14,11 @@ it drops and creates; default postgres://postgres@127.0.0.1:5432/mockboard_bench
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/15).
 With --nginx the clients go through deploy/nginx.conf (Debian's nginx, started on loopback)
 in front of the processes; with --repeat N the table shows the median of N runs.
+With --page each client also does what the room page does around an op (see
+bench/load_client.py): op -> peer is then op -> the other side has what it needs to draw.
 Run: .venv/bin/python -m bench.sync_load [--rooms 100] [--rate 1] [--duration 30]
      [--blocks 0] [--processes 1] [--layer pubsub|redis] [--deflate] [--nginx] [--repeat 3]
-     [--json build/sync_load.json]
+     [--page] [--json build/sync_load.json]
 """
 
 from __future__ import annotations
@@ -209,7 +211,14 @@ def measure(mode: str, rooms: list[dict], ports: list[int], args, pids: list[int
                 "cookies": room["cookies"] if mode == "app" else ["", ""],
             }
         )
-    plan = {"mode": mode, "run": run, "rate": args.rate, "duration": args.duration, "rooms": plan_rooms}
+    plan = {
+        "mode": mode,
+        "run": run,
+        "rate": args.rate,
+        "duration": args.duration,
+        "page": args.page,
+        "rooms": plan_rooms,
+    }
     sampler = Sampler(pids)
     sampler.start()
     result = subprocess.run(
@@ -311,6 +320,7 @@ def main() -> None:
     parser.add_argument("--deflate", action="store_true", help="per-message deflate on (off by default)")
     parser.add_argument("--nginx", action="store_true", help="through deploy/nginx.conf in front of the processes")
     parser.add_argument("--repeat", type=int, default=1, help="runs; the table shows their median")
+    parser.add_argument("--page", action="store_true", help="clients also ask what the room page asks around an op")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
@@ -350,6 +360,7 @@ def main() -> None:
     print(
         f"{args.rooms} rooms x 2 clients x {args.rate} op/s for {args.duration:g} s, "
         + (f"diagrams of {args.blocks} blocks, " if args.blocks else "")
+        + ("clients as the page, " if args.page else "")
         + f"{args.processes} process(es){' behind nginx' if args.nginx else ''}, {args.layer} layer, "
         f"deflate {'on' if args.deflate else 'off'}; "
         + (f"median of {args.repeat} runs (lost and errors: all runs)" if args.repeat > 1 else "one run")

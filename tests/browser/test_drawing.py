@@ -240,3 +240,22 @@ def test_follow_shows_what_the_other_side_sees(open_room, live_room, interviewer
     ines.mouse.up()
     expect(ines.get_by_role("button", name="Follow")).to_have_attribute("aria-pressed", "false")
     expect(carl.locator("#diagram-followed")).to_be_hidden()
+
+
+def test_blocks_already_drawn_stay_put_on_screen_as_the_drawing_grows(open_room, live_room, interviewer):
+    ines = open_room(interviewer, live_room)
+    add_block(ines, "Events")
+    wait_version(ines, 2)
+    first = node(ines, "Events").bounding_box()
+    # Top to bottom, each new block joined below the last: the drawing grows downwards from
+    # its top, at the same scale, so the first block does not move (but for a pixel or so:
+    # the drawing stays centred across as it widens, and its size is whole pixels).
+    for version, label in ((5, "Features"), (8, "Ranker")):
+        add_block(ines, label)
+        ines.locator("body").press("[")  # the block made before it
+        ines.locator("body").press("}")  # and the new one
+        ines.locator("body").press("c")
+        wait_version(ines, version)
+        box = node(ines, "Events").bounding_box()
+        assert abs(box["x"] - first["x"]) < 3
+        assert abs(box["y"] - first["y"]) < 2

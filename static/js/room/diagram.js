@@ -11,6 +11,9 @@ const ZOOM_STEP = 1.2;
 // may go further), nor fitted larger than MAX_FIT times their size in the layout.
 export const LABEL_FLOOR_PX = 12;
 const MAX_FIT = 1.3;
+// A fitted drawing is shown at MAX_FIT times a power of FIT_STEP (or at the floor): as it
+// grows its scale changes in a few steps instead of at every block, so what is drawn stays put.
+const FIT_STEP = 0.85;
 const SVG_NS = "http://www.w3.org/2000/svg";
 // How often a moving view is sent to the side that follows it.
 const VIEW_EVERY_MS = 100;
@@ -51,6 +54,9 @@ export class DiagramEditor {
     );
     const svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("role", "img");
+    // Its size is rounded to whole pixels: the drawing keeps to the top left of it, not centred
+    // in the rounding, so that it does not shift by a pixel as it grows.
+    svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
     svg.setAttribute("aria-label", "The system diagram");
     this.el.svg.append(svg);
     this.drawing = new Drawing(svg);
@@ -234,6 +240,8 @@ export class DiagramEditor {
     if (this.selectedEdge && !this.graph.edges.some((e) => e.id === this.selectedEdge)) this.selectedEdge = null;
     this.el.empty.hidden = this.graph.nodes.length > 0;
     this.el.direction.textContent = this.graph.direction;
+    // Anchored where it grows from (the top, or the left): a new rank does not shift the rest.
+    this.el.svg.dataset.direction = this.graph.direction;
     this.el.direction.setAttribute(
       "aria-label",
       `Direction: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
@@ -283,14 +291,17 @@ export class DiagramEditor {
     element?.scrollIntoView({ block: "nearest", inline: "nearest", behavior: first ? "auto" : "smooth" });
   }
 
-  // The scale a drawing is shown at: fitted to the canvas, never below the label floor.
+  // The scale a drawing is shown at: the largest step that fits it in the canvas, never
+  // below the label floor.
   fitScale() {
     const { width, height } = this.drawing.size;
     if (!width || !height) return 1;
     const view = this.el.svg; // the scrolling box, inside its padding
     const floor = LABEL_FLOOR_PX / Number(this.style.node.fontsize);
     const fit = Math.min((view.clientWidth - 24) / width, (view.clientHeight - 24) / height);
-    return Math.max(floor, Math.min(MAX_FIT, fit));
+    let scale = MAX_FIT;
+    while (scale > fit && scale * FIT_STEP > floor) scale *= FIT_STEP;
+    return scale > fit ? floor : scale;
   }
 
   applyZoom() {
