@@ -259,3 +259,24 @@ def test_blocks_already_drawn_stay_put_on_screen_as_the_drawing_grows(open_room,
         box = node(ines, "Events").bounding_box()
         assert abs(box["x"] - first["x"]) < 3
         assert abs(box["y"] - first["y"]) < 2
+
+
+def test_the_scale_keeps_its_step_while_the_drawing_still_fits(open_room, problem, interviewer):
+    def payment_fraud_room():
+        problem = Problem.objects.get(slug="payment-fraud")
+        room = services.room_create(problem=problem, interviewer=interviewer)
+        graph = normalize(problem.reference_diagram)
+        services.diagram_op_apply(room=room, by=interviewer, op={"op": "replace", "graph": graph})
+        return room
+
+    room = off_the_loop(payment_fraud_room)
+    page = open_room(interviewer, room, panels_open=False, viewport={"width": 1440, "height": 900})
+    wait_version(page, 1)
+    before = page.evaluate(LABEL_SIZES_JS)
+    # Fitted with room to spare (1.3 x 0.85 = 1.105, not the 1.17 that would just fit)...
+    assert round(min(before), 1) == round(14 * 1.3 * 0.85, 1)
+    add_block(page, "Chargebacks")
+    wait_version(page, 3)
+    # ...so one more block changes nothing else on screen.
+    assert round(min(page.evaluate(LABEL_SIZES_JS)), 2) == round(min(before), 2)
+    assert page.evaluate(FITS_JS)
