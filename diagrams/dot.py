@@ -94,8 +94,9 @@ GROUP_FONT_SIZE = 13
 # newrank: Graphviz 2.43 crashes on about one clustered graph in five without it.
 # An arrow's label is an `xlabel`, placed once the blocks are (forcelabels: always drawn): a
 # `label` becomes a node of its own in the middle of the arrow, which doubles the ranks of the
-# whole drawing. With it, and these tight separations, 14 of the 16 reference diagrams fit a
-# 1440x900 screen at the label floor instead of none (bench/README.md, "Readability").
+# whole drawing. With it, these tight separations and the room page's panels folded, 12 of
+# the 16 reference diagrams fit a 1440x900 screen at the label floor instead of none
+# (bench/README.md, "Readability").
 GRAPH_ATTRIBUTES = {
     "newrank": "true",
     "fontname": FONT,

@@ -15,6 +15,10 @@ const MAX_FIT = 1.3;
 // grows its scale changes in a few steps instead of at every block, so what is drawn stays put.
 const FIT_STEP = 0.85;
 const SVG_NS = "http://www.w3.org/2000/svg";
+// The scale at which `width` x `height` fills a scrolling box, inside its padding (0.75rem).
+export function fitIn(box, width, height) {
+  return Math.min((box.clientWidth - 24) / width, (box.clientHeight - 24) / height);
+}
 // How often a moving view is sent to the side that follows it.
 const VIEW_EVERY_MS = 100;
 
@@ -26,6 +30,7 @@ export class DiagramEditor {
     this.role = role;
     this.username = username;
     this.style = style; // diagrams.dot.dot_style(): what the DOT is drawn with
+    this.floor = LABEL_FLOOR_PX / Number(style.node.fontsize); // the scale of the label floor
     this.kinds = style.kinds;
     this.layouter = layouter;
     this.graph = null;
@@ -296,12 +301,10 @@ export class DiagramEditor {
   fitScale() {
     const { width, height } = this.drawing.size;
     if (!width || !height) return 1;
-    const view = this.el.svg; // the scrolling box, inside its padding
-    const floor = LABEL_FLOOR_PX / Number(this.style.node.fontsize);
-    const fit = Math.min((view.clientWidth - 24) / width, (view.clientHeight - 24) / height);
+    const fit = fitIn(this.el.svg, width, height);
     let scale = MAX_FIT;
-    while (scale > fit && scale * FIT_STEP > floor) scale *= FIT_STEP;
-    return scale > fit ? floor : scale;
+    while (scale > fit && scale * FIT_STEP > this.floor) scale *= FIT_STEP;
+    return scale > fit ? this.floor : scale;
   }
 
   applyZoom() {
@@ -375,9 +378,8 @@ export class DiagramEditor {
   showView(view) {
     this.leaderView = view;
     const box = this.el.svg;
-    const floor = LABEL_FLOOR_PX / Number(this.style.node.fontsize);
-    const fit = Math.min((box.clientWidth - 24) / view.width, (box.clientHeight - 24) / view.height);
-    this.zoom = Math.min(Math.max(MAX_FIT, view.scale), Math.max(Math.min(floor, view.scale), fit));
+    const fit = fitIn(box, view.width, view.height);
+    this.zoom = Math.min(Math.max(MAX_FIT, view.scale), Math.max(Math.min(this.floor, view.scale), fit));
     this.applyZoom();
     const drawn = this.svgElement.getBoundingClientRect();
     const rect = box.getBoundingClientRect();

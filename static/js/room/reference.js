@@ -1,7 +1,7 @@
 // The Reference tab's diagram full size: an overlay over the room with zoom and pan. The
 // drawing is the server's (the same as the PDF's); it moves into the overlay while open, so
 // the page never holds two copies of its ids.
-import { LABEL_FLOOR_PX } from "./diagram.js";
+import { fitIn, LABEL_FLOOR_PX } from "./diagram.js";
 
 const ZOOM_STEP = 1.25;
 
@@ -48,8 +48,7 @@ export class ReferenceOverlay {
 
   // The whole diagram if it fits with its labels at the floor; else the floor, scrolled.
   fit() {
-    const fit = Math.min((this.canvas.clientWidth - 24) / this.size.width, (this.canvas.clientHeight - 24) / this.size.height);
-    this.zoomTo(Math.max(this.floor, fit));
+    this.zoomTo(Math.max(this.floor, fitIn(this.canvas, this.size.width, this.size.height)));
   }
 
   zoomTo(scale) {
