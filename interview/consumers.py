@@ -423,14 +423,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._relay({"type": "diagram.view", **view})
 
     async def _relay(self, message: dict) -> None:
-        """Pass a message on to the room's other sockets as it is, saying who it is from: what
-        a page shows of the other side (selection, view) and is never stored."""
+        """Pass a message on to the other participant's sockets as it is, saying who it is
+        from: what a page shows of the other side (selection, view) and is never stored."""
         await self.channel_layer.group_send(
             room_group(self.room_id),
             {
                 "type": "room.relay",
                 "message": {**message, "role": self.role.value, "username": self.scope["user"].get_username()},
-                "origin": self.channel_name,
             },
         )
 
@@ -557,7 +556,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "diagram.lock", "locked": event["locked"]})
 
     async def room_relay(self, event: dict) -> None:
-        if event["origin"] != self.channel_name:
+        # To the other participant only: the sender's other tabs are the same person, whose own
+        # selection is not "the other side's", and who must not follow themselves.
+        if event["message"]["username"] != self.scope["user"].get_username():
             await self.send_json(event["message"])
 
     async def room_scoring(self, event: dict) -> None:

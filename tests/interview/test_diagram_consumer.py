@@ -223,6 +223,25 @@ async def test_following_and_the_view_followed_reach_only_the_other_side(joined_
         await ws.disconnect()
 
 
+async def test_a_second_tab_of_the_same_person_is_not_the_other_side(joined_room, interviewer, candidate):
+    first, _ = await open_socket(joined_room, interviewer)
+    second, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await first.send_json_to({"type": "diagram.follow", "following": True})
+    await first.send_json_to({"type": "diagram.select", "node_ids": ["rank"]})
+    assert (await receive_type(ws_c, "diagram.follow"))["username"] == "ines"
+    assert (await receive_type(ws_c, "diagram.selection"))["node_ids"] == ["rank"]
+    # The interviewer's other tab neither follows itself nor shows its own selection as remote.
+    await second.send_json_to({"type": "ping"})
+    seen = []
+    while not seen or seen[-1] != "pong":
+        seen.append((await second.receive_json_from())["type"])
+    assert "diagram.follow" not in seen
+    assert "diagram.selection" not in seen
+    for ws in (first, second, ws_c):
+        await ws.disconnect()
+
+
 VIEW = {"type": "diagram.view", "x": 0, "y": 0, "width": 400, "height": 300, "scale": 1}
 
 
