@@ -23,6 +23,19 @@ FITS_JS = """() => { const box = document.getElementById('diagram-svg');
     return box.scrollWidth <= box.clientWidth + 1 && box.scrollHeight <= box.clientHeight + 1; }"""
 
 
+# Where block `id` is on screen when version `version` is first drawn, before it glides
+# anywhere: kept in window.glideStart.
+GLIDE_START_JS = """([id, version]) => {
+    const box = document.getElementById('diagram-svg');
+    window.glideStart = new Promise(resolve => new MutationObserver((_, observer) => {
+        if (box.dataset.drawn !== version) return;
+        observer.disconnect();
+        const drawn = document.getElementById(id).getBoundingClientRect();
+        resolve([drawn.x, drawn.y]);
+    }).observe(box, {attributes: true}));
+}"""
+
+
 def node(page: Page, label: str):
     return page.locator("#diagram-svg g.node", has_text=label)
 
@@ -249,7 +262,7 @@ def test_blocks_already_drawn_stay_put_on_screen_as_the_drawing_grows(open_room,
     first = node(ines, "Events").bounding_box()
     # Top to bottom, each new block joined below the last: the drawing grows downwards from
     # its top, at the same scale, so the first block does not move (but for a pixel or so:
-    # the drawing stays centred across as it widens, and its size is whole pixels).
+    # sizes are whole pixels).
     for version, label in ((5, "Features"), (8, "Ranker")):
         add_block(ines, label)
         ines.locator("body").press("[")  # the block made before it
@@ -259,6 +272,35 @@ def test_blocks_already_drawn_stay_put_on_screen_as_the_drawing_grows(open_room,
         box = node(ines, "Events").bounding_box()
         assert abs(box["x"] - first["x"]) < 3
         assert abs(box["y"] - first["y"]) < 2
+
+
+def test_what_graphviz_shifts_as_a_whole_stays_put_on_screen(open_room, live_room, interviewer):
+    ines = open_room(interviewer, live_room)
+    for label in ("Events", "Features"):
+        add_block(ines, label)
+    ines.locator("body").press("[")  # Events
+    ines.locator("body").press("}")  # and Features
+    ines.locator("body").press("c")
+    wait_version(ines, 5)
+    before = {label: node(ines, label).bounding_box() for label in ("Events", "Features")}
+    # A second source joined to Features: Graphviz puts it beside Events and centres Features
+    # under both, so in its layout Events moves left and Features right. The oldest block
+    # keeps its place on screen; the drawing is not re-centred around them.
+    add_block(ines, "Clicks")
+    ines.locator("body").press("{")  # Clicks, then Features
+    features = node(ines, "Features").get_attribute("id")
+    ines.evaluate(GLIDE_START_JS, [features, "8"])
+    ines.locator("body").press("c")
+    wait_version(ines, 8)
+    events = node(ines, "Events").bounding_box()
+    assert abs(events["x"] - before["Events"]["x"]) < 2
+    assert abs(events["y"] - before["Events"]["y"]) < 2
+    assert node(ines, "Clicks").bounding_box()["x"] > events["x"] + events["width"]
+    # Features glided to its new place from where it was on screen.
+    start = ines.evaluate("window.glideStart")
+    assert abs(start[0] - before["Features"]["x"]) < 2
+    assert abs(start[1] - before["Features"]["y"]) < 2
+    assert node(ines, "Features").bounding_box()["x"] > before["Features"]["x"] + 10
 
 
 def test_the_scale_keeps_its_step_while_the_drawing_still_fits(open_room, problem, interviewer):

@@ -15,9 +15,21 @@ const MAX_FIT = 1.3;
 // grows its scale changes in a few steps instead of at every block, so what is drawn stays put.
 const FIT_STEP = 0.85;
 const SVG_NS = "http://www.w3.org/2000/svg";
-// The scale at which `width` x `height` fills a scrolling box, inside its padding (0.75rem).
+// The room inside a scrolling box's padding (0.75rem), and the scale at which `width` x
+// `height` fills it.
+const inside = (box) => ({ x: box.clientWidth - 24, y: box.clientHeight - 24 });
 export function fitIn(box, width, height) {
-  return Math.min((box.clientWidth - 24) / width, (box.clientHeight - 24) / height);
+  const room = inside(box);
+  return Math.min(room.x / width, room.y / height);
+}
+const AXES = { x: ["width", "marginLeft", "scrollLeft"], y: ["height", "marginTop", "scrollTop"] };
+// Blocks whose shift on screen is within this of another's moved together.
+const TOGETHER_PX = 1;
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 // How often a moving view is sent to the side that follows it.
 const VIEW_EVERY_MS = 100;
@@ -66,7 +78,8 @@ export class DiagramEditor {
     this.el.svg.append(svg);
     this.drawing = new Drawing(svg);
     this.svgElement = svg;
-    new ResizeObserver(() => this.applyZoom()).observe(this.el.svg);
+    // A canvas that grows or shrinks (a panel folds, the inspector opens) leaves the drawing where it is.
+    new ResizeObserver(() => this.applyZoom({ keep: "origin" })).observe(this.el.svg);
     this.el.svg.addEventListener("scroll", () => this.viewChanged(), { passive: true });
     this.buildPalette();
     this.bindToolbar();
@@ -245,8 +258,6 @@ export class DiagramEditor {
     if (this.selectedEdge && !this.graph.edges.some((e) => e.id === this.selectedEdge)) this.selectedEdge = null;
     this.el.empty.hidden = this.graph.nodes.length > 0;
     this.el.direction.textContent = this.graph.direction;
-    // Anchored where it grows from (the top, or the left): a new rank does not shift the rest.
-    this.el.svg.dataset.direction = this.graph.direction;
     this.el.direction.setAttribute(
       "aria-label",
       `Direction: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
@@ -278,10 +289,20 @@ export class DiagramEditor {
     this.drawnVersion = version;
     const highlight = new Set(this.highlight);
     this.highlight.clear();
-    const settled = this.drawing.draw(readLayout(layout), { animate: !first, highlight });
+    const next = readLayout(layout);
+    const scale = this.zoom ?? this.fitScale(next);
+    const before = this.origin();
+    const origin = this.clamp(this.anchored(next, scale) ?? this.home(next, scale), next, scale);
+    // Where each thing was on screen, in the new drawing's coordinates: glides start there.
+    const moved = before && (([x, y]) => [
+      (before.x + before.scale * x - origin.x) / scale,
+      (before.y + before.scale * y - origin.y) / scale,
+    ]);
+    const settled = this.drawing.draw(next, { animate: !first, highlight, moved });
+    this.drawnDirection = this.graph.direction;
     // Drawn now (what the other side sees first), at rest once the glide is over.
     this.el.svg.dataset.drawn = version;
-    this.applyZoom();
+    this.place(origin, scale);
     this.paintSelection();
     settled.then(() => {
       if (this.drawnVersion === version) this.el.svg.dataset.version = version;
@@ -298,8 +319,7 @@ export class DiagramEditor {
 
   // The scale a drawing is shown at: the largest step that fits it in the canvas, never
   // below the label floor.
-  fitScale() {
-    const { width, height } = this.drawing.size;
+  fitScale({ width, height } = this.drawing.size) {
     if (!width || !height) return 1;
     const fit = fitIn(this.el.svg, width, height);
     let scale = MAX_FIT;
@@ -307,14 +327,106 @@ export class DiagramEditor {
     return scale > fit ? this.floor : scale;
   }
 
-  applyZoom() {
+  // --- Where the drawing is on screen -------------------------------------------------
+  // The page places the drawing itself (margins and scroll) rather than centring it: each
+  // version is laid out afresh, and Graphviz shifts a whole drawing as it grows (a new rank
+  // above, a wider rank below), so the page keeps still what was there before.
+
+  // Where the drawing's top left is, relative to the canvas's padding box, and its scale;
+  // null before the first drawing.
+  origin() {
+    if (this.scale === undefined) return null;
+    const box = this.el.svg;
+    const style = this.svgElement.style;
+    return {
+      x: Number.parseFloat(style.marginLeft) - box.scrollLeft,
+      y: Number.parseFloat(style.marginTop) - box.scrollTop,
+      scale: this.scale,
+    };
+  }
+
+  // The origin that keeps the most blocks of the last drawing exactly where they were on
+  // screen (Graphviz moves most of a drawing as one piece), the oldest of them when there is
+  // a tie. When no piece holds half of them (a new scale moves every block), the one that
+  // moves them least: the median. Null for a first drawing, a new direction, or no block in
+  // common.
+  anchored(next, scale) {
+    const before = this.origin();
+    const previous = this.drawing.current;
+    if (!before || !previous || this.drawnDirection !== this.graph.direction) return null;
+    const origins = []; // per block in common, in the order they were made
+    for (const [id, node] of next.nodes) {
+      const old = previous.nodes.get(id);
+      if (old) {
+        origins.push({
+          x: before.x + before.scale * old.x - scale * node.x,
+          y: before.y + before.scale * old.y - scale * node.y,
+        });
+      }
+    }
+    let best = null;
+    let most = 0;
+    for (const origin of origins) {
+      const together = origins.filter(
+        (other) => Math.abs(other.x - origin.x) <= TOGETHER_PX && Math.abs(other.y - origin.y) <= TOGETHER_PX,
+      ).length;
+      if (together > most) [best, most] = [origin, together];
+    }
+    if (2 * most >= origins.length) return best;
+    return { x: median(origins.map((origin) => origin.x)), y: median(origins.map((origin) => origin.y)) };
+  }
+
+  // Where a drawing opens: at the top, centred across, when it runs top to bottom; at the
+  // left, centred up and down, when left to right.
+  home(next, scale) {
+    const room = inside(this.el.svg);
+    const centred = (axis) => Math.max(0, (room[axis] - next[AXES[axis][0]] * scale) / 2);
+    return this.graph?.direction === "LR" ? { x: 0, y: centred("y") } : { x: centred("x"), y: 0 };
+  }
+
+  // A drawing that fits stays whole on the canvas; one larger than the canvas covers it.
+  clamp(origin, size, scale) {
+    const room = inside(this.el.svg);
+    const clamped = {};
+    for (const axis of ["x", "y"]) {
+      const spare = room[axis] - Math.ceil(size[AXES[axis][0]] * scale);
+      clamped[axis] = Math.min(Math.max(origin[axis], Math.min(0, spare)), Math.max(0, spare));
+    }
+    return clamped;
+  }
+
+  // Show the drawing at `scale` with its top left at `origin` (already clamped): a margin
+  // where it lies inside the canvas, a scroll where it runs past the canvas's top or left.
+  place(origin, scale) {
     const { width, height } = this.drawing.size;
-    const scale = this.zoom ?? this.fitScale();
     this.scale = scale;
     // Rounded up: rounded down, a drawing at the floor would show its labels a hair below it.
     this.svgElement.setAttribute("width", Math.ceil(width * scale));
     this.svgElement.setAttribute("height", Math.ceil(height * scale));
+    for (const axis of ["x", "y"]) {
+      const [, margin, scroll] = AXES[axis];
+      this.svgElement.style[margin] = `${Math.max(0, origin[axis])}px`;
+      this.el.svg[scroll] = Math.max(0, -origin[axis]);
+    }
     this.viewChanged();
+  }
+
+  // A new scale or canvas size. `keep` says what stays where it is on the canvas: what is at
+  // its "centre" (a zoom), the drawing's "origin" (the canvas was resized), or nothing: the
+  // drawing goes back "home" (fitted again).
+  applyZoom({ keep = "centre" } = {}) {
+    const scale = this.zoom ?? this.fitScale();
+    const before = this.origin();
+    const room = inside(this.el.svg);
+    const still = keep === "centre" ? { x: room.x / 2, y: room.y / 2 } : before;
+    const origin =
+      before && keep !== "home"
+        ? {
+            x: still.x - ((still.x - before.x) * scale) / before.scale,
+            y: still.y - ((still.y - before.y) * scale) / before.scale,
+          }
+        : this.home(this.drawing.size, scale);
+    this.place(this.clamp(origin, this.drawing.size, scale), scale);
   }
 
   // --- Following the other side's view --------------------------------------------------
@@ -592,7 +704,7 @@ export class DiagramEditor {
   setZoom(zoom) {
     this.follow(false);
     this.zoom = zoom === null ? null : Math.min(4, Math.max(0.2, zoom));
-    this.applyZoom();
+    this.applyZoom({ keep: zoom === null ? "home" : "centre" });
   }
 
   bindInspector() {

@@ -198,11 +198,14 @@ export class Drawing {
   }
 
   // Draw `layout` (readLayout's); what moved glides there unless `animate` is false; the ids
-  // in `highlight` (the other side's change) are marked for a moment. Resolves once every
-  // block and arrow is at rest in its new place.
-  draw(layout, { animate = true, highlight = new Set() } = {}) {
+  // in `highlight` (the other side's change) are marked for a moment. `moved` maps a point of
+  // the previous drawing to this one's, where the page placed this one elsewhere on screen,
+  // so that glides start where things were seen. Resolves once every block and arrow is at
+  // rest in its new place.
+  draw(layout, { animate = true, highlight = new Set(), moved = null } = {}) {
     const glide = animate && this.current !== undefined && !matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.current = layout;
+    if (moved) this.carry(moved);
     this.svg.setAttribute("viewBox", `0 0 ${round(layout.width)} ${round(layout.height)}`);
     this.glides = [];
     this.drawGroups(layout, glide);
@@ -240,6 +243,19 @@ export class Drawing {
         this.settled = null;
       }
     });
+  }
+
+  // What is shown, from the previous drawing's coordinates to the new one's.
+  carry(moved) {
+    for (const shown of this.shown.nodes.values()) {
+      shown.at = moved(shown.at);
+      shown.element.setAttribute("transform", `translate(${round(shown.at[0])} ${round(shown.at[1])})`);
+    }
+    for (const shown of this.shown.edges.values()) {
+      shown.points = shown.points.map(moved);
+      for (const path of [shown.line, shown.hit]) path.setAttribute("d", bezierPath(shown.points));
+      shown.decorations.replaceChildren(); // heads and labels come back where the arrow ends up
+    }
   }
 
   // Elements of the previous drawing that are not in this one fade out, then go.
