@@ -11,6 +11,18 @@ from tests.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+# A point of the canvas with nothing drawn (or laid over it) there.
+EMPTY_CANVAS_JS = """() => {
+    const box = document.getElementById('diagram-svg');
+    const rect = box.getBoundingClientRect();
+    for (let y = rect.bottom - 30; y > rect.top; y -= 25) {
+        for (let x = rect.left + 30; x < rect.right; x += 25) {
+            const hit = document.elementFromPoint(x, y);
+            if (hit === box || hit === box.querySelector('svg')) return {x, y};
+        }
+    }
+}"""
+
 
 def node(page: Page, label: str):
     return page.locator("#diagram-svg g.node", has_text=label)
@@ -138,10 +150,84 @@ def test_dragging_from_one_node_to_another_connects_them(open_room, live_room, c
     target = node(carl, "Registry").bounding_box()
     carl.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
     carl.mouse.down()
+    # Half way, a line follows the pointer and no block is marked as the one it will join.
+    half = (source["x"] + target["x"] + target["width"]) / 2, (source["y"] + target["y"] + target["height"]) / 2
+    carl.mouse.move(*half, steps=5)
+    line = carl.locator("#diagram-svg line.connect-line")
+    expect(line).to_have_count(1)
+    end = line.evaluate(
+        "l => { const q = new DOMPoint(l.x2.baseVal.value, l.y2.baseVal.value).matrixTransform(l.getScreenCTM()); "
+        "return {x: q.x, y: q.y}; }"
+    )
+    assert abs(end["x"] - half[0]) < 1
+    assert abs(end["y"] - half[1]) < 1
+    expect(carl.locator("#diagram-svg g.connect-target")).to_have_count(0)
+    # Over the other block, that block is marked; dropped there, the arrow is made.
     carl.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2, steps=5)
+    expect(node(carl, "Registry")).to_have_class(re.compile(r"\bconnect-target\b"))
     carl.mouse.up()
     wait_version(carl, 2)
     expect(carl.locator("#diagram-svg g.edge")).to_have_count(1)
+    expect(line).to_have_count(0)
+    expect(carl.locator("#diagram-svg g.connect-target")).to_have_count(0)
+
+
+def test_double_click_renames_in_place_and_adds_a_block(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    carl.locator("body").press("t")
+    carl.locator("#diagram-text-input").fill(
+        "Trainer [training]\nRegistry [model_registry]\nTrainer -> Registry : weights\ngroup Offline: Trainer"
+    )
+    carl.locator("#diagram-text-input").press("Control+Enter")
+    carl.locator("#diagram-text-input").press("Escape")
+    wait_version(carl, 1)
+    inline = carl.locator("#diagram-canvas input.inline-label")
+
+    # A block: its name in an input over it, selected, kept with Enter.
+    node(carl, "Trainer").dblclick()
+    expect(inline).to_be_focused()
+    expect(inline).to_have_value("Trainer")
+    carl.keyboard.type("Model trainer")
+    carl.keyboard.press("Enter")
+    wait_version(ines, 2)
+    expect(node(ines, "Model trainer")).to_have_count(1)
+    expect(inline).to_have_count(0)
+
+    # Escape leaves it as it was.
+    node(carl, "Registry").dblclick()
+    carl.keyboard.type("Oops")
+    carl.keyboard.press("Escape")
+    expect(inline).to_have_count(0)
+    expect(node(carl, "Registry")).to_have_count(1)
+
+    # An arrow, and a group by its name.
+    middle = carl.locator("#diagram-svg g.edge path.hit").evaluate(
+        "p => { const q = p.getPointAtLength(p.getTotalLength() / 2).matrixTransform(p.getScreenCTM()); "
+        "return {x: q.x, y: q.y}; }"
+    )
+    carl.mouse.dblclick(middle["x"], middle["y"])
+    expect(inline).to_have_value("weights")
+    carl.keyboard.type("checkpoints")
+    carl.keyboard.press("Enter")
+    wait_version(ines, 3)
+    expect(ines.locator("#diagram-svg g.edge text")).to_have_text("checkpoints")
+    carl.locator("#diagram-svg g.cluster text").dblclick()
+    expect(inline).to_have_value("Offline")
+    carl.keyboard.type("Training")
+    carl.locator("#diagram-svg").click(position={"x": 5, "y": 5})  # leaving it keeps it
+    wait_version(ines, 4)
+    expect(ines.locator("#diagram-svg g.cluster text")).to_have_text("Training")
+    assert carl.evaluate("document.querySelector('#diagram-svg').dataset.version") == "4"
+
+    # On empty canvas, a block of the kind last added.
+    carl.locator('#diagram-palette button[data-kind="service"]').click()
+    wait_version(carl, 5)
+    carl.locator("body").press("Escape")
+    empty = carl.evaluate(EMPTY_CANVAS_JS)
+    carl.mouse.dblclick(empty["x"], empty["y"])
+    wait_version(ines, 6)
+    expect(ines.locator("#diagram-svg g.node.kind-service")).to_have_count(2)
 
 
 def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interviewer, candidate):
@@ -165,6 +251,31 @@ def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interview
     expect(ines.locator("#diagram-svg g.cluster")).to_have_count(1)
     expect(ines.locator("#diagram-direction")).to_have_text("LR")
     assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
+
+
+def test_undo_and_redo_survive_a_reload_of_the_same_tab(open_room, live_room, candidate):
+    carl = open_room(candidate, live_room)
+    add_block(carl, "Events")
+    carl.locator("body").press("Escape")
+    carl.locator("body").press("d")
+    wait_version(carl, 3)
+    expect(carl.locator("#diagram-direction")).to_have_text("LR")
+    carl.reload()
+    wait_version(carl, 3)
+    expect(carl.locator("#diagram-undo")).to_be_enabled()
+    carl.locator("body").press("Control+z")
+    wait_version(carl, 4)
+    expect(carl.locator("#diagram-direction")).to_have_text("TB")
+    carl.reload()
+    wait_version(carl, 4)
+    carl.locator("body").press("Control+Shift+z")
+    wait_version(carl, 5)
+    expect(carl.locator("#diagram-direction")).to_have_text("LR")
+    # The history is the tab's: the same person in a new tab starts without one.
+    other_tab = carl.context.new_page()
+    other_tab.goto(carl.url)
+    wait_version(other_tab, 5)
+    expect(other_tab.locator("#diagram-undo")).to_be_disabled()
 
 
 def test_graphviz_that_could_not_load_is_said_and_loaded_again(new_context, app_url, live_room, candidate):

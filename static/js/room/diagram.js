@@ -31,11 +31,13 @@ function median(values) {
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
+// Undo and redo steps kept across a reload of the tab (sessionStorage), newest kept.
+const HISTORY_KEPT = 200;
 // How often a moving view is sent to the side that follows it.
 const VIEW_EVERY_MS = 100;
 
 export class DiagramEditor {
-  constructor({ root, connection, role, username, style, layouter, onChange }) {
+  constructor({ root, connection, role, username, style, layouter, onChange, historyKey }) {
     this.root = root;
     this.onChange = onChange;
     this.connection = connection;
@@ -45,14 +47,16 @@ export class DiagramEditor {
     this.floor = LABEL_FLOOR_PX / Number(style.node.fontsize); // the scale of the label floor
     this.kinds = style.kinds;
     this.layouter = layouter;
+    this.lastKind = "generic"; // what a double-click on empty canvas adds
     this.graph = null;
     this.version = 0;
     this.locked = false;
     this.ended = false;
     this.syncing = false;
     this.pending = new Map(); // client_op_id -> {op, purpose}
-    this.undoStack = [];
-    this.redoStack = [];
+    // Inverse ops of this person's changes, kept by the tab so that a reload keeps them.
+    this.historyKey = historyKey;
+    ({ undo: this.undoStack, redo: this.redoStack } = this.recalled());
     this.selection = new Set();
     this.selectedEdge = null;
     this.remoteSelection = new Set();
@@ -186,6 +190,7 @@ export class DiagramEditor {
           this.undoStack.push(message.inverse);
           if (mine.purpose !== "redo") this.redoStack = [];
         }
+        this.remember();
       }
     }
     if (message.version === this.version + 1 && !this.syncing) {
@@ -249,6 +254,27 @@ export class DiagramEditor {
   updateUndoButtons() {
     this.el.undo.disabled = !this.editable || !this.undoStack.length;
     this.el.redo.disabled = !this.editable || !this.redoStack.length;
+  }
+
+  recalled() {
+    try {
+      const { undo, redo } = JSON.parse(sessionStorage.getItem(this.historyKey)) ?? {};
+      if (Array.isArray(undo) && Array.isArray(redo)) return { undo, redo };
+    } catch {
+      // Unreadable (or storage refused): start without history, as a new tab does.
+    }
+    return { undo: [], redo: [] };
+  }
+
+  remember() {
+    this.undoStack = this.undoStack.slice(-HISTORY_KEPT);
+    this.redoStack = this.redoStack.slice(-HISTORY_KEPT);
+    try {
+      sessionStorage.setItem(this.historyKey, JSON.stringify({ undo: this.undoStack, redo: this.redoStack }));
+    } catch {
+      // Storage full or refused: the history still works until the tab is reloaded.
+    }
+    this.updateUndoButtons();
   }
 
   // The graph moved: refresh everything drawn from it.
@@ -551,6 +577,7 @@ export class DiagramEditor {
   // --- Edits ----------------------------------------------------------------------------
 
   addNode(kind) {
+    this.lastKind = kind;
     const id = newId("n");
     const label = this.kinds[kind].name;
     this.send({ op: "add_node", node: { id, label, kind } }, { select: id });
@@ -595,13 +622,13 @@ export class DiagramEditor {
   undo() {
     if (!this.editable || !this.undoStack.length) return;
     this.send(this.undoStack.pop(), { purpose: "undo" });
-    this.updateUndoButtons();
+    this.remember();
   }
 
   redo() {
     if (!this.editable || !this.redoStack.length) return;
     this.send(this.redoStack.pop(), { purpose: "redo" });
-    this.updateUndoButtons();
+    this.remember();
   }
 
   // --- Building the controls ------------------------------------------------------------
@@ -659,14 +686,19 @@ export class DiagramEditor {
     window.addEventListener("pointerup", (event) => {
       svg.querySelector(".connect-source")?.classList.remove("connect-source");
       panFrom = null;
-      const target = event.target.closest?.("g.node");
-      if (dragFrom && target && target.id.slice(5) !== dragFrom) {
-        this.send({ op: "add_edge", edge: { id: newId("e"), source: dragFrom, target: target.id.slice(5) } });
+      const target = this.connectTarget(event, dragFrom);
+      this.connecting(null);
+      if (dragFrom && target) {
+        this.send({ op: "add_edge", edge: { id: newId("e"), source: dragFrom, target } });
         this.suppressClick = true;
       }
       dragFrom = null;
     });
     window.addEventListener("pointermove", (event) => {
+      if (dragFrom) {
+        this.connecting(dragFrom, event);
+        return;
+      }
       if (!panFrom) return;
       this.follow(false); // moving the view by hand ends following
       svg.scrollTo(panFrom.x - event.clientX, panFrom.y - event.clientY);
@@ -682,9 +714,12 @@ export class DiagramEditor {
       else if (edge) this.selectEdge(edge.id.slice(5));
       else this.select([]);
     });
+    // Double-click: rename what is under the pointer in place, or on empty canvas add a block
+    // of the kind last added.
     svg.addEventListener("dblclick", (event) => {
-      const node = event.target.closest("g.node");
-      if (node) this.select([node.id.slice(5)], { focusLabel: true });
+      const drawn = event.target.closest("g.node, g.edge, g.cluster");
+      if (!drawn) this.addNode(this.lastKind);
+      else this.renameInPlace(drawn.id.split("-")[0], drawn.id.slice(drawn.id.indexOf("-") + 1));
     });
     this.el.canvas.addEventListener(
       "wheel",
@@ -698,6 +733,89 @@ export class DiagramEditor {
       },
       { passive: false },
     );
+  }
+
+  // Rename a block ("node"), an arrow ("edge") or a group where it is drawn: an input over
+  // it, the label selected; Enter or leaving it keeps the text, Escape does not.
+  renameInPlace(kind, id) {
+    const item = this.graph[`${kind}s`].find((each) => each.id === id);
+    const element = this.svgElement.getElementById(`${kind}-${id}`);
+    if (!this.editable || !item || !element) return;
+    this.inline?.blur();
+    const input = document.createElement("input");
+    input.type = "text";
+    input.className = "inline-label";
+    input.value = item.label;
+    input.maxLength = this.el["node-label"].maxLength;
+    input.setAttribute("aria-label", `Rename the ${{ node: "block", edge: "arrow", group: "group" }[kind]}`);
+    const drawn = element.getBoundingClientRect();
+    const canvas = this.el.canvas.getBoundingClientRect();
+    const width = Math.max(drawn.width, 160);
+    input.style.left = `${drawn.left - canvas.left + (drawn.width - width) / 2}px`;
+    input.style.top = `${drawn.top - canvas.top + drawn.height / 2}px`;
+    input.style.width = `${width}px`;
+    let open = true;
+    const close = (keep) => {
+      if (!open) return;
+      open = false;
+      this.inline = null;
+      input.remove();
+      // A block or a group needs a name; an arrow may have none.
+      const label = input.value;
+      if (keep && label !== item.label && (kind === "edge" || /\S/.test(label))) {
+        this.send({ op: `update_${kind}`, id, set: { label } });
+      }
+      this.el.canvas.focus();
+    };
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation(); // typed text, not shortcuts
+      if (event.key === "Enter" || event.key === "Escape") {
+        event.preventDefault();
+        close(event.key === "Enter");
+      }
+    });
+    input.addEventListener("blur", () => close(true));
+    this.inline = input;
+    this.el.canvas.append(input);
+    input.focus();
+    input.select();
+  }
+
+  // What F2 renames: the selected arrow, or the one selected block.
+  renameSelection() {
+    if (this.selectedEdge) this.renameInPlace("edge", this.selectedEdge);
+    else if (this.selection.size === 1) this.renameInPlace("node", [...this.selection][0]);
+  }
+
+  // The block a drag from `source` would join if dropped where `event` is, if any.
+  connectTarget(event, source) {
+    const id = event.target.closest?.("#diagram-svg g.node")?.id.slice(5);
+    return source && id && id !== source ? id : null;
+  }
+
+  // While a block is dragged to another: a line from it to the pointer, and the block it
+  // would join marked. With `source` null, both go.
+  connecting(source, event) {
+    const svg = this.svgElement;
+    const target = source && this.connectTarget(event, source);
+    for (const marked of svg.querySelectorAll(".connect-target")) {
+      if (marked.id !== `node-${target}`) marked.classList.remove("connect-target");
+    }
+    const from = source && this.drawing.current?.nodes.get(source);
+    if (!from) {
+      this.connectLine?.remove();
+      this.connectLine = null;
+      return;
+    }
+    if (target) svg.getElementById(`node-${target}`)?.classList.add("connect-target");
+    const pointer = new DOMPoint(event.clientX, event.clientY).matrixTransform(svg.getScreenCTM().inverse());
+    // The drawing's coordinates: where a block is at rest (it may be gliding there).
+    const to = target ? this.drawing.current.nodes.get(target) : pointer;
+    this.connectLine ??= svg.appendChild(document.createElementNS(SVG_NS, "line"));
+    this.connectLine.setAttribute("class", "connect-line");
+    for (const [name, value] of Object.entries({ x1: from.x, y1: from.y, x2: to.x, y2: to.y })) {
+      this.connectLine.setAttribute(name, value);
+    }
   }
 
   // A scale chosen by hand, or null to fit the canvas again; either ends following.
@@ -829,6 +947,8 @@ export class DiagramEditor {
       Backspace: () => this.deleteSelection(),
       Escape: () => this.select([]),
       n: () => this.addNode("generic"),
+      Enter: () => this.renameSelection(),
+      F2: () => this.renameSelection(),
       c: () => this.connectSelection(),
       g: () => this.groupSelection(),
       d: () => this.toggleDirection(),
@@ -842,10 +962,6 @@ export class DiagramEditor {
       "-": () => this.setZoom(this.scale / ZOOM_STEP),
       0: () => this.setZoom(null),
     };
-    if (event.key === "Enter" && this.selection.size === 1) {
-      this.select([...this.selection], { focusLabel: true });
-      return true;
-    }
     const action = keys[event.key];
     if (!action) return false;
     action();

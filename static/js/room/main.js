@@ -76,6 +76,7 @@ const diagram = new DiagramEditor({
   style: config.dot,
   layouter: new Layouter({ workerUrl: config.layout.worker, vizUrl: config.layout.viz }),
   onChange: (graph) => scoring?.nodes(graph),
+  historyKey: `mockboard.history.${config.room_id}.${config.username}`,
 });
 
 const referenceDialog = document.getElementById("reference-overlay");
