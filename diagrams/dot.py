@@ -207,5 +207,12 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
         if edge["label"]:
             attributes["xlabel"] = _label(wrap(edge["label"], EDGE_WRAP))
         lines.append(f"\t{names[edge['source']]} -> {names[edge['target']]} [{_attributes(attributes)}]")
+    # Blocks placed by hand: in the rank of the block beside them, kept before or after it by
+    # an invisible arrow, as far as Graphviz's ranks and groups allow (a group stays whole).
+    for node in graph["nodes"]:
+        if node.get("place"):  # absent from a schema 1 graph that was not normalized
+            me, other = names[node["id"]], names[node["place"]["beside"]]
+            first, second = (me, other) if node["place"]["side"] == "before" else (other, me)
+            lines += [f"\t{{rank=same; {me}; {other}}}", f'\t{first} -> {second} [style="invis"]']
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The diagram graph (schema 1 of DESIGN.md): its kinds, its limits and its validation.
+"""The diagram graph (schema 2: DESIGN.md's schema 1 and layout hints): its kinds, its limits
+and its validation.
 
 Pure Python with no Django import, so rooms, the problem bank and tests share one rule set.
 """
@@ -8,7 +9,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Schema 1 had no layout hints. It is still read, and normalize() makes it schema 2: stored
+# graphs were migrated (diagrams/migrations/0003_graph_schema_2), but the op log's `replace`
+# ops from before keep their schema 1 graphs, and API clients and problem files may send it.
+SCHEMAS = (1, 2)
+# A block placed by hand (a node's `place`): in the rank of the block `beside` it, just
+# before it (left, or above when left to right) or after it.
+SIDES = ("before", "after")
 DIRECTIONS = ("LR", "TB")
 # Top to bottom: the reference diagrams of the bank drawn left to right are three to five
 # times wider than they are tall, and none fits a screen at a readable size; top to bottom,
@@ -110,6 +118,10 @@ def _check_list(graph: dict, key: str, limit: int) -> list:
 EMPTY = {"schema": SCHEMA_VERSION, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
 
 
+def _place(place: dict | None) -> dict | None:
+    return {"beside": place["beside"], "side": place["side"]} if place else None
+
+
 def normalize(graph: dict) -> dict:
     """A valid graph with every optional field filled in, the one form we store and send."""
     return {
@@ -123,6 +135,7 @@ def normalize(graph: dict) -> dict:
                 "kind": n["kind"],
                 "group": n.get("group") or None,
                 "note": n.get("note", ""),
+                "place": _place(n.get("place")),
             }
             for n in graph.get("nodes", [])
         ],
@@ -134,10 +147,11 @@ def normalize(graph: dict) -> dict:
 
 
 def validate(graph: object) -> None:
-    """Raise GraphError naming the first field that breaks schema 1 or its limits."""
+    """Raise GraphError naming the first field that breaks the graph's schema or its limits."""
     graph = _require_keys(graph, "graph", {"schema"}, {"direction", "groups", "nodes", "edges"})
-    if graph["schema"] != SCHEMA_VERSION:
-        raise GraphError("schema", f"must be {SCHEMA_VERSION}")
+    if graph["schema"] not in SCHEMAS or isinstance(graph["schema"], bool):
+        raise GraphError("schema", f"must be {SCHEMA_VERSION} (or 1, without layout hints)")
+    node_fields = {"group", "note", "place"} if graph["schema"] >= 2 else {"group", "note"}
     if graph.get("direction", DEFAULT_DIRECTION) not in DIRECTIONS:
         raise GraphError("direction", f"must be one of {', '.join(DIRECTIONS)}")
 
@@ -149,9 +163,10 @@ def validate(graph: object) -> None:
         _check_text(group["label"], f"{path}.label", LIMITS.label, required=True)
 
     node_ids: set[str] = set()
-    for i, node in enumerate(_check_list(graph, "nodes", LIMITS.nodes)):
+    nodes = _check_list(graph, "nodes", LIMITS.nodes)
+    for i, node in enumerate(nodes):
         path = f"nodes[{i}]"
-        _require_keys(node, path, {"id", "label", "kind"}, {"group", "note"})
+        _require_keys(node, path, {"id", "label", "kind"}, node_fields)
         _check_id(node["id"], f"{path}.id", node_ids)
         _check_text(node["label"], f"{path}.label", LIMITS.label, required=True)
         if node["kind"] not in KINDS:
@@ -160,6 +175,17 @@ def validate(graph: object) -> None:
         if group is not None and group != "" and (not isinstance(group, str) or group not in group_ids):
             raise GraphError(f"{path}.group", f"no group with id {group!r}")
         _check_text(node.get("note", ""), f"{path}.note", LIMITS.note, required=False)
+    # Once every id is known: a block may be placed beside one listed after it.
+    for i, node in enumerate(nodes):
+        place = node.get("place")
+        if place is None:
+            continue
+        path = f"nodes[{i}].place"
+        _require_keys(place, path, {"beside", "side"}, set())
+        if not isinstance(place["beside"], str) or place["beside"] not in node_ids - {node["id"]}:
+            raise GraphError(f"{path}.beside", f"no other node with id {place['beside']!r}")
+        if place["side"] not in SIDES:
+            raise GraphError(f"{path}.side", f"must be one of {', '.join(SIDES)}")
 
     edge_ids: set[str] = set()
     for i, edge in enumerate(_check_list(graph, "edges", LIMITS.edges)):

@@ -30,7 +30,7 @@ OP_FIELDS = {
 }
 OPTIONAL_FIELDS = {"add_node": {"index"}, "add_edge": {"index"}, "add_group": {"index"}}
 UPDATABLE = {
-    "nodes": {"label", "kind", "group", "note"},
+    "nodes": {"label", "kind", "group", "note", "place"},
     "edges": {"label", "source", "target"},
     "groups": {"label"},
 }
@@ -39,7 +39,7 @@ MAX_BATCH = 1000
 _COLLECTION = {"node": "nodes", "edge": "edges", "group": "groups"}
 # The fields an added item may carry, and their defaults; values are checked by validate().
 _ITEM_FIELDS = {
-    "nodes": ({"id", "label", "kind"}, {"group": None, "note": ""}),
+    "nodes": ({"id", "label", "kind"}, {"group": None, "note": "", "place": None}),
     "edges": ({"id", "source", "target"}, {"label": ""}),
     "groups": ({"id", "label"}, {}),
 }
@@ -102,9 +102,16 @@ def _new_item(graph: dict, collection: str, item: object, path: str) -> dict:
 
 
 def _require_references(graph: dict, item: dict) -> None:
-    """The nodes an edge joins and the group a node sits in must (still) exist."""
-    for key, collection in (("source", "nodes"), ("target", "nodes"), ("group", "groups")):
-        ref = item.get(key)
+    """The nodes an edge joins, the group a node sits in and the node it is placed beside
+    must (still) exist."""
+    place = item.get("place")
+    beside = place.get("beside") if isinstance(place, dict) else None
+    for ref, collection in (
+        (item.get("source"), "nodes"),
+        (item.get("target"), "nodes"),
+        (item.get("group"), "groups"),
+        (beside, "nodes"),
+    ):
         if ref and isinstance(ref, str) and not any(other["id"] == ref for other in graph[collection]):
             raise OpRejected(f"{collection[:-1]} {ref!r} no longer exists", conflict=True)
 
@@ -154,6 +161,11 @@ def _remove(graph: dict, kind: str, op: dict, path: str) -> dict:
             else:
                 kept.append(edge)
         graph["edges"] = kept
+        # Blocks placed beside it lose that place, and get it back with it.
+        for node in graph["nodes"]:
+            if node.get("place") and node["place"]["beside"] == item["id"]:
+                readd.append({"op": "update_node", "id": node["id"], "set": {"place": node["place"]}})
+                node["place"] = None
     elif noun == "group":
         for node in graph["nodes"]:
             if node["group"] == item["id"]:

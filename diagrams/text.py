@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, GraphError, normalize, validate
+from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, SCHEMA_VERSION, GraphError, normalize, validate
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)(\s|$)', re.IGNORECASE)
@@ -138,7 +138,7 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
     old_edges = [(e["source"], e["target"], e["id"]) for e in existing["edges"]]
     taken = {n["id"] for n in existing["nodes"]} | {e["id"] for e in existing["edges"]} | set(old_groups.values())
 
-    graph = {"schema": 1, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
+    graph = {"schema": SCHEMA_VERSION, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
     by_key: dict[str, dict] = {}
     errors: list[str] = []
 
@@ -203,8 +203,14 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
                     raise ValueError(f"unexpected {line.rest().strip()!r}; an edge is `A -> B : label`")
         except ValueError as error:
             errors.append(f"line {number}: {error}")
+    # The text does not show where blocks were placed by hand: they keep their places, as long
+    # as the block each is beside is still there.
+    places = {node["id"]: node["place"] for node in existing["nodes"] if node["place"]}
+    ids = {node["id"] for node in graph["nodes"]}
     for node in graph["nodes"]:
         node.pop("_kind_given", None)
+        if node["id"] in places and places[node["id"]]["beside"] in ids:
+            node["place"] = places[node["id"]]
     if errors:
         raise TextError(errors)
     try:

@@ -52,7 +52,7 @@ class Problem(models.Model):
     phases = models.JSONField()
     # Interviewer only: [{key, name, description, levels: [4 descriptors]}].
     rubric = models.JSONField(default=list)
-    # Interviewer only: graph JSON, schema 1 of DESIGN.md.
+    # Interviewer only: graph JSON (diagrams.graph, schema 2).
     reference_diagram = models.JSONField(default=dict)
     # [{key, title, reveal, good_adaptation}]: `reveal` reaches the candidate only once revealed.
     twists = models.JSONField(default=list)

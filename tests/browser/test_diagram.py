@@ -1,6 +1,7 @@
 """The diagram editor in two browsers: mouse, keyboard and text, live on both sides."""
 
 import re
+from xml.etree import ElementTree
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,9 +24,19 @@ EMPTY_CANVAS_JS = """() => {
     }
 }"""
 
+SVG = "{http://www.w3.org/2000/svg}"
+
 
 def node(page: Page, label: str):
     return page.locator("#diagram-svg g.node", has_text=label)
+
+
+def apply_text(page: Page, text: str) -> None:
+    """The whole diagram typed in the text view and applied, the view closed again."""
+    page.locator("body").press("t")
+    page.locator("#diagram-text-input").fill(text)
+    page.locator("#diagram-text-input").press("Control+Enter")
+    page.locator("#diagram-text-input").press("Escape")
 
 
 def test_building_a_diagram_with_mouse_keyboard_and_text(open_room, live_room, interviewer, candidate):
@@ -141,17 +152,18 @@ def test_bad_text_lines_are_listed_and_nothing_changes(open_room, live_room, can
 
 def test_dragging_from_one_node_to_another_connects_them(open_room, live_room, candidate):
     carl = open_room(candidate, live_room)
-    carl.locator("body").press("t")
-    carl.locator("#diagram-text-input").fill("Trainer [training]\nRegistry [model_registry]")
-    carl.locator("#diagram-text-input").press("Control+Enter")
-    carl.locator("#diagram-text-input").press("Escape")
+    apply_text(carl, "Trainer [training]\nRegistry [model_registry]")
     wait_version(carl, 1)
     source = node(carl, "Trainer").bounding_box()
     target = node(carl, "Registry").bounding_box()
+    # From the block's dot (shown on hover): a drag from the block itself moves it.
+    carl.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    handle = node(carl, "Trainer").locator("circle.handle").bounding_box()
+    source = {"x": handle["x"], "y": handle["y"], "width": handle["width"], "height": handle["height"]}
     carl.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
     carl.mouse.down()
-    # Half way, a line follows the pointer and no block is marked as the one it will join.
-    half = (source["x"] + target["x"] + target["width"]) / 2, (source["y"] + target["y"] + target["height"]) / 2
+    # Off to the side, a line follows the pointer and no block is marked as the one it will join.
+    half = target["x"] + target["width"] + 20, (source["y"] + target["y"]) / 2
     carl.mouse.move(*half, steps=5)
     line = carl.locator("#diagram-svg line.connect-line")
     expect(line).to_have_count(1)
@@ -175,12 +187,9 @@ def test_dragging_from_one_node_to_another_connects_them(open_room, live_room, c
 def test_double_click_renames_in_place_and_adds_a_block(open_room, live_room, interviewer, candidate):
     ines = open_room(interviewer, live_room)
     carl = open_room(candidate, live_room)
-    carl.locator("body").press("t")
-    carl.locator("#diagram-text-input").fill(
-        "Trainer [training]\nRegistry [model_registry]\nTrainer -> Registry : weights\ngroup Offline: Trainer"
+    apply_text(
+        carl, "Trainer [training]\nRegistry [model_registry]\nTrainer -> Registry : weights\ngroup Offline: Trainer"
     )
-    carl.locator("#diagram-text-input").press("Control+Enter")
-    carl.locator("#diagram-text-input").press("Escape")
     wait_version(carl, 1)
     inline = carl.locator("#diagram-canvas input.inline-label")
 
@@ -228,6 +237,58 @@ def test_double_click_renames_in_place_and_adds_a_block(open_room, live_room, in
     carl.mouse.dblclick(empty["x"], empty["y"])
     wait_version(ines, 6)
     expect(ines.locator("#diagram-svg g.node.kind-service")).to_have_count(2)
+
+
+def centre(page: Page, label: str) -> tuple[float, float]:
+    box = node(page, label).bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def exported_x(svg: str, node_id: str) -> float:
+    """Where the server's drawing (exports and the PDF) puts a block's label, across."""
+    group = next(g for g in ElementTree.fromstring(svg).iter(f"{SVG}g") if g.get("id") == f"node-{node_id}")
+    return float(next(group.iter(f"{SVG}text")).get("x"))
+
+
+def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_export(
+    open_room, live_room, interviewer, candidate
+):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    apply_text(
+        carl, "Events [stream]\nClicks [stream]\nFeatures [feature_store]\nEvents -> Features\nClicks -> Features"
+    )
+    wait_version(ines, 1)
+    assert centre(ines, "Events")[0] < centre(ines, "Clicks")[0]
+
+    # Dragged past Clicks: a bar shows where it goes, and both sides then draw it there.
+    start, clicks = centre(carl, "Events"), node(carl, "Clicks").bounding_box()
+    carl.mouse.move(*start)
+    carl.mouse.down()
+    carl.mouse.move(clicks["x"] + clicks["width"] + 15, start[1], steps=8)
+    expect(carl.locator("#diagram-svg line.drop-marker")).to_have_count(1)
+    carl.mouse.up()
+    wait_version(ines, 2)
+    expect(carl.locator("#diagram-svg line.drop-marker")).to_have_count(0)
+    assert centre(ines, "Events")[0] > centre(ines, "Clicks")[0]
+    assert centre(carl, "Events")[0] > centre(carl, "Clicks")[0]
+    svg = carl.request.get(f"/api/rooms/{live_room.pk}/diagram/svg/").text()
+    assert exported_x(svg, "events") > exported_x(svg, "clicks")
+
+    # From the keyboard: back past Clicks, then down to the rank of Features.
+    node(carl, "Events").click()
+    carl.locator("body").press("Alt+ArrowLeft")
+    wait_version(ines, 3)
+    assert centre(ines, "Events")[0] < centre(ines, "Clicks")[0]
+    carl.locator("body").press("Alt+ArrowDown")
+    wait_version(ines, 4)
+    assert abs(centre(ines, "Events")[1] - centre(ines, "Features")[1]) < 2
+
+    # Unpinned, it goes back where the layout puts it.
+    carl.get_by_role("button", name="Unpin").click()
+    wait_version(ines, 5)
+    assert centre(ines, "Events")[1] < centre(ines, "Features")[1] - 10
+    expect(carl.get_by_role("button", name="Unpin")).to_be_hidden()
 
 
 def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interviewer, candidate):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from diagrams.dot import EDGE_WRAP, NODE_WRAP, dot_style, to_dot, wrap
 from diagrams.graph import KINDS, GraphError, normalize, validate
-from tests.diagrams.graphs import EXAMPLE, WORST_SHAPES, hostile_graph, random_graph, worst_graph
+from tests.diagrams.graphs import EXAMPLE, PLACED, WORST_SHAPES, hostile_graph, random_graph, worst_graph
 from tests.diagrams.test_render import TYPED
 
 pytestmark = [pytest.mark.browser]
@@ -33,13 +33,14 @@ def twin_dot(page, graph: dict, prefix: str = "") -> str:
     return page.evaluate("([g, s, p]) => window.twin.toDot(g, s, p)", [graph, dot_style(), prefix])
 
 
-@pytest.mark.parametrize(("name", "graph"), [("example", EXAMPLE), ("hostile", hostile_graph())])
+@pytest.mark.parametrize(("name", "graph"), [("example", EXAMPLE), ("hostile", hostile_graph()), ("placed", PLACED)])
 def test_the_twin_writes_the_golden_files(twin, name, graph):
     assert twin_dot(twin, graph) == (GOLDEN / f"{name}.dot").read_text()
 
 
 def test_the_twin_agrees_on_random_compact_and_worst_graphs_with_a_prefix(twin):
     graphs = [random_graph(seed, nodes=size, groups=4) for seed, size in ((1, 8), (2, 30), (3, 60), (4, 150))]
+    graphs += [random_graph(seed, nodes=30, groups=4, placed=10) for seed in (5, 6)]
     graphs += [worst_graph(nodes=n, spread=s, grouping=g, direction="TB") for n, s, g in WORST_SHAPES]
     for graph in graphs:
         assert twin_dot(twin, graph, "reference-") == to_dot(graph, id_prefix="reference-")

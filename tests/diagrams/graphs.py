@@ -19,6 +19,37 @@ EXAMPLE = normalize(
     }
 )
 
+# Blocks placed by hand: before a block in the same group, after one in another group, and
+# beside a block listed after it.
+PLACED = normalize(
+    {
+        "schema": 2,
+        "direction": "TB",
+        "groups": [{"id": "online", "label": "Online"}],
+        "nodes": [
+            {"id": "logs", "label": "Event logs", "kind": "stream"},
+            {
+                "id": "features",
+                "label": "Feature store",
+                "kind": "feature_store",
+                "place": {"beside": "ranker", "side": "after"},
+            },
+            {"id": "ranker", "label": "Ranker", "kind": "ranking", "group": "online"},
+            {
+                "id": "cache",
+                "label": "Cache",
+                "kind": "cache",
+                "group": "online",
+                "place": {"beside": "ranker", "side": "before"},
+            },
+        ],
+        "edges": [
+            {"id": "e1", "source": "logs", "target": "features"},
+            {"id": "e2", "source": "logs", "target": "ranker"},
+        ],
+    }
+)
+
 HOSTILE_LABELS = [
     'say "hi"',
     "back\\slash",
@@ -51,8 +82,9 @@ def hostile_graph() -> dict:
     )
 
 
-def random_graph(seed: int, nodes: int = 40, groups: int = 4) -> dict:
-    """A connected-ish ML system of `nodes` boxes spread over `groups` clusters."""
+def random_graph(seed: int, nodes: int = 40, groups: int = 4, placed: int = 0) -> dict:
+    """A connected-ish ML system of `nodes` boxes spread over `groups` clusters, `placed` of
+    them moved by hand beside another (in any group, a chain of places or a loop)."""
     rng = random.Random(seed)
     group_list = [{"id": f"g{i}", "label": f"Stage {i}"} for i in range(groups)]
     node_list = [
@@ -72,9 +104,11 @@ def random_graph(seed: int, nodes: int = 40, groups: int = 4) -> dict:
         edges.append(
             {"id": f"x{j}", "source": f"n{a}", "target": f"n{b}", "label": rng.choice(["", "events", "scores"])}
         )
-    return normalize(
-        {"schema": 1, "direction": rng.choice(["LR", "TB"]), "groups": group_list, "nodes": node_list, "edges": edges}
-    )
+    direction = rng.choice(["LR", "TB"])
+    for node in rng.sample(node_list, placed):
+        beside = rng.choice([other for other in node_list if other is not node])
+        node["place"] = {"beside": beside["id"], "side": rng.choice(["before", "after"])}
+    return normalize({"schema": 2, "direction": direction, "groups": group_list, "nodes": node_list, "edges": edges})
 
 
 # The costliest of worst_graph's shapes for the layout settings in diagrams.dot, found by

@@ -4,12 +4,12 @@ import pytest
 
 from diagrams.dot import KIND_STYLES, to_dot, wrap
 from diagrams.graph import KINDS
-from tests.diagrams.graphs import EXAMPLE, hostile_graph, random_graph
+from tests.diagrams.graphs import EXAMPLE, PLACED, hostile_graph, random_graph
 
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize(("name", "graph"), [("example", EXAMPLE), ("hostile", hostile_graph())])
+@pytest.mark.parametrize(("name", "graph"), [("example", EXAMPLE), ("hostile", hostile_graph()), ("placed", PLACED)])
 def test_dot_matches_the_golden_file(name, graph):
     assert to_dot(graph) == (GOLDEN / f"{name}.dot").read_text()
 

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from diagrams.graph import LIMITS, GraphError, validate
+from diagrams.graph import LIMITS, GraphError, normalize, validate
 from tests.diagrams.graphs import EXAMPLE
 
 
@@ -20,7 +20,18 @@ def test_design_example_is_valid():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda g: g.update(schema=2), "schema: must be 1"),
+        (lambda g: g.update(schema=3), r"schema: must be 2 \(or 1, without layout hints\)"),
+        (lambda g: g.update(schema=True), "schema: must be 2"),
+        (lambda g: g["nodes"][0].update(place="n2"), r"nodes\[0\].place: must be an object"),
+        (lambda g: g["nodes"][0].update(place={"beside": "n2"}), r"nodes\[0\].place.side: is required"),
+        (lambda g: g["nodes"][0].update(place={"beside": "n2", "side": "up"}), r"nodes\[0\].place.side: must be one"),
+        (lambda g: g["nodes"][0].update(place={"beside": "n9", "side": "after"}), r"nodes\[0\].place.beside: no other"),
+        (lambda g: g["nodes"][0].update(place={"beside": "n1", "side": "after"}), r"nodes\[0\].place.beside: no other"),
+        (
+            lambda g: g["nodes"][0].update(place={"beside": ["n2"], "side": "after"}),
+            r"nodes\[0\].place.beside: no other",
+        ),
+        (lambda g: g.update(schema=1), r"nodes\[0\].place: is not a known field"),
         (lambda g: g.update(direction="RL"), "direction: must be one of LR, TB"),
         (lambda g: g["nodes"][1].update(id="n1"), r"nodes\[1\].id: duplicate id 'n1'"),
         (lambda g: g["nodes"][0].update(id="bad id"), r"nodes\[0\].id: must be 1 to 40"),
@@ -40,6 +51,20 @@ def test_design_example_is_valid():
 def test_invalid_graph_names_the_field(change, message):
     with pytest.raises(GraphError, match=message):
         validate(with_change(change))
+
+
+def test_a_block_may_be_placed_beside_one_listed_after_it():
+    graph = copy.deepcopy(EXAMPLE)
+    graph["nodes"][0]["place"] = {"beside": "n2", "side": "before"}
+    validate(graph)
+
+
+def test_schema_1_is_read_and_made_schema_2():
+    old = {"schema": 1, "nodes": [{"id": "a", "label": "A", "kind": "cache"}]}
+    validate(old)
+    assert normalize(old)["schema"] == 2
+    assert normalize(old)["nodes"][0]["place"] is None
+    validate(normalize(old))
 
 
 def test_node_limit_is_enforced_and_named():

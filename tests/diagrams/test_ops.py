@@ -12,7 +12,7 @@ NODE = {"id": "n3", "label": "Ranking model", "kind": "ranking"}
 def test_add_node_fills_defaults_and_leaves_the_input_alone():
     before = copy.deepcopy(EXAMPLE)
     after = apply(EXAMPLE, {"op": "add_node", "node": NODE})
-    assert after["nodes"][-1] == {**NODE, "group": None, "note": ""}
+    assert after["nodes"][-1] == {**NODE, "group": None, "note": "", "place": None}
     assert before == EXAMPLE
 
 
@@ -20,6 +20,21 @@ def test_removing_a_node_removes_its_edges():
     after = apply(EXAMPLE, {"op": "remove_node", "id": "n1"})
     assert [n["id"] for n in after["nodes"]] == ["n2"]
     assert after["edges"] == []
+
+
+def test_removing_a_node_unplaces_the_blocks_beside_it_and_its_undo_places_them_again():
+    placed = apply(EXAMPLE, {"op": "update_node", "id": "n2", "set": {"place": {"beside": "n1", "side": "after"}}})
+    assert placed["nodes"][1]["place"] == {"beside": "n1", "side": "after"}
+    undo = inverse(placed, {"op": "remove_node", "id": "n1"})
+    after = apply(placed, {"op": "remove_node", "id": "n1"})
+    assert after["nodes"][0]["place"] is None
+    assert apply(after, undo) == placed
+
+
+def test_placing_beside_a_block_that_is_gone_is_a_conflict():
+    with pytest.raises(OpRejected, match="node 'n9' no longer exists") as raised:
+        apply(EXAMPLE, {"op": "update_node", "id": "n2", "set": {"place": {"beside": "n9", "side": "after"}}})
+    assert raised.value.conflict
 
 
 def test_removing_a_group_ungroups_its_nodes():
@@ -34,6 +49,7 @@ def test_removing_a_group_ungroups_its_nodes():
         {"op": "add_node", "node": NODE},
         {"op": "update_node", "id": "n1", "set": {"label": "Click stream", "kind": "data_source", "group": None}},
         {"op": "update_node", "id": "n2", "set": {"note": "HNSW, 256-d"}},
+        {"op": "update_node", "id": "n2", "set": {"place": {"beside": "n1", "side": "before"}}},
         {"op": "remove_node", "id": "n1"},
         {"op": "add_edge", "edge": {"id": "e2", "source": "n2", "target": "n1", "label": "feedback"}},
         {"op": "update_edge", "id": "e1", "set": {"label": "views", "target": "n1"}},
@@ -85,7 +101,7 @@ def test_every_op_has_an_inverse_that_restores_the_graph_it_leaves_alone(op):
         ({"op": "remove_node", "id": "n1", "cascade": True}, "op.cascade: is not a field of remove_node", False),
         ({"op": "add_node", "node": NODE, "index": -1}, "op.index: must be a whole number from 0", False),
         ("add_node", "op: must be an object with a string 'op'", False),
-        ({"op": "replace", "graph": {"schema": 2}}, "op.graph.schema: must be 1", False),
+        ({"op": "replace", "graph": {"schema": 3}}, "op.graph.schema: must be 2", False),
         ({"op": "batch", "ops": []}, "op.ops: must be a list of 1 to 1000 ops", False),
         (
             {"op": "batch", "ops": [{"op": "batch", "ops": [{"op": "set_direction", "direction": "TB"}]}]},
@@ -145,7 +161,14 @@ def test_a_batch_may_pass_through_an_invalid_state_on_its_way():
         ],
     }
     after = apply(EXAMPLE, op)
-    assert after["nodes"][-1] == {"id": "a", "label": "Cache", "kind": "cache", "group": None, "note": ""}
+    assert after["nodes"][-1] == {
+        "id": "a",
+        "label": "Cache",
+        "kind": "cache",
+        "group": None,
+        "note": "",
+        "place": None,
+    }
     assert apply(after, inverse(EXAMPLE, op)) == EXAMPLE
 
 

@@ -65,6 +65,12 @@ def test_clustered_random_graphs_never_crash_dot(renderer, seed):
     assert sorted(node_ids(svg)) == sorted(f"n{i}" for i in range(30))
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_blocks_placed_by_hand_never_crash_dot(renderer, seed):
+    svg = renderer.svg(to_dot(random_graph(seed, nodes=30, groups=5, placed=12)))
+    assert sorted(node_ids(svg)) == sorted(f"n{i}" for i in range(30))
+
+
 def test_cache_returns_the_same_svg_without_rendering(renderer):
     source = to_dot(random_graph(3))
     first = renderer.svg(source)

@@ -2,7 +2,7 @@ import pytest
 
 from diagrams.graph import normalize
 from diagrams.text import TextError, format_text, parse
-from tests.diagrams.graphs import EXAMPLE, hostile_graph, random_graph
+from tests.diagrams.graphs import EXAMPLE, PLACED, hostile_graph, random_graph
 
 
 def test_the_quick_syntax():
@@ -28,7 +28,9 @@ def test_the_quick_syntax():
     assert graph["groups"] == [{"id": "offline", "label": "Offline"}]
 
 
-@pytest.mark.parametrize("graph", [EXAMPLE, hostile_graph(), *[random_graph(seed, nodes=25) for seed in range(10)]])
+@pytest.mark.parametrize(
+    "graph", [EXAMPLE, hostile_graph(), PLACED, *[random_graph(seed, nodes=25) for seed in range(10)]]
+)
 def test_format_then_parse_gives_back_the_same_graph(graph):
     text = format_text(graph)
     assert parse(text, existing=graph) == graph
@@ -45,6 +47,17 @@ def test_import_keeps_the_ids_of_what_already_exists():
     graph = parse("Event logs [stream] -> Ranker [ranking]\nNew thing", existing=EXAMPLE)
     assert graph["nodes"][0]["id"] == "n1"
     assert graph["nodes"][2]["id"] == "new-thing"
+
+
+def test_blocks_placed_by_hand_keep_their_places_while_the_block_beside_them_is_there():
+    text = format_text(PLACED).replace("Ranker", "Reranker")
+    graph = parse(text, existing=PLACED)
+    places = {node["label"]: node["place"] for node in graph["nodes"]}
+    # Ranker is now a new block: what was placed beside it is no longer placed.
+    assert places == {"Event logs": None, "Feature store": None, "Reranker": None, "Cache": None}
+    assert {node["label"]: node["place"] for node in parse(format_text(PLACED), existing=PLACED)["nodes"]} == {
+        node["label"]: node["place"] for node in PLACED["nodes"]
+    }
 
 
 def test_errors_name_every_bad_line():

@@ -69,6 +69,14 @@ LONE_SURROGATE = '{"type": "notes.save", "kind": "interviewer", "text": "a\\ud80
 NUL = '{"type": "scoring.feedback", "summary": "a\\u0000b"}'
 HUGE_NUMBER = '{"type": "diagram.sync", "since": 1e400}'
 EMPTY_BATCH = '{"type": "diagram.op", "op": {"op": "batch", "ops": []}}'
+# Layout hints of every wrong shape, on a block that exists once the first op is applied.
+BAD_PLACES = [
+    '{"type": "diagram.op", "op": {"op": "add_node", "node": {"id": "p", "label": "P", "kind": "cache"}}}',
+    *(
+        json.dumps({"type": "diagram.op", "op": {"op": "update_node", "id": "p", "set": {"place": place}}})
+        for place in ("p", [], {"beside": "p", "side": "after"}, {"beside": {"x": 1}, "side": 1}, {"beside": "zz"})
+    ),
+]
 
 
 @pytest.fixture
@@ -106,6 +114,7 @@ async def exchange(url: str, cookie: str, frames: list[str]) -> tuple[list[dict]
 @example(frames=[DEEP])
 @example(frames=[LONE_SURROGATE])
 @example(frames=[NUL])
+@example(frames=BAD_PLACES)
 @example(
     frames=['{"type": "diagram.sync", "since": 1e400}', '{"type": "diagram.op", "op": {"op": "batch", "ops": []}}']
 )

@@ -16,6 +16,10 @@ from tests.interview.test_consumer import communicator, open_socket
 INTERVIEWER, CANDIDATE = "interviewer", "candidate"
 BOTH = {INTERVIEWER, CANDIDATE}
 NODE = {"id": "n1", "label": "Ranker", "kind": "ranking"}
+PLACED_NODE = {
+    "op": "add_node",
+    "node": {"id": "n2", "label": "Cache", "kind": "cache", "place": {"beside": "n1", "side": "before"}},
+}
 
 # (message type, the rest of a message a permitted sender could send, who may send it).
 MESSAGES = [
@@ -26,6 +30,8 @@ MESSAGES = [
     ("notes.save", {"kind": "candidate", "text": "my notes"}, {CANDIDATE}),
     ("notes.save", {"kind": "interviewer", "text": "private"}, {INTERVIEWER}),
     ("diagram.op", {"op": {"op": "add_node", "node": NODE}, "client_op_id": "m1"}, BOTH),
+    # A block placed by hand beside another (schema 2's layout hint).
+    ("diagram.op", {"op": {"op": "batch", "ops": [{"op": "add_node", "node": NODE}, PLACED_NODE]}}, BOTH),
     ("diagram.sync", {"since": 0}, BOTH),
     ("diagram.text", {}, BOTH),
     ("diagram.import", {"text": "", "base_version": 0}, BOTH),

@@ -27,7 +27,7 @@ def test_put_replaces_when_the_base_version_is_current(drawn_room, candidate):
     assert response.status_code == 200
     assert response.json()["version"] == 2
     assert response.json()["graph"]["nodes"] == [
-        {"id": "a", "label": "Only node", "kind": "cache", "group": None, "note": ""}
+        {"id": "a", "label": "Only node", "kind": "cache", "group": None, "note": "", "place": None}
     ]
 
 

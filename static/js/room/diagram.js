@@ -23,6 +23,11 @@ export function fitIn(box, width, height) {
   return Math.min(room.x / width, room.y / height);
 }
 const AXES = { x: ["width", "marginLeft", "scrollLeft"], y: ["height", "marginTop", "scrollTop"] };
+// A block dragged by hand is dropped beside the nearest other block, if that block is no
+// further than this many times its size; else the move is cancelled.
+const DROP_REACH = 1.5;
+// How far (CSS px) the pointer goes before a press on a block becomes a drag.
+const DRAG_PX = 4;
 // Blocks whose shift on screen is within this of another's moved together.
 const TOGETHER_PX = 1;
 
@@ -70,7 +75,7 @@ export class DiagramEditor {
       [
         "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
         "node-note", "edge-form", "edge-label", "text-view", "text-input", "text-errors", "lock", "locked-badge",
-        "direction", "undo", "redo", "follow", "followed",
+        "direction", "undo", "redo", "follow", "followed", "node-unplace",
       ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
     );
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -324,7 +329,7 @@ export class DiagramEditor {
       (before.x + before.scale * x - origin.x) / scale,
       (before.y + before.scale * y - origin.y) / scale,
     ]);
-    const settled = this.drawing.draw(next, { animate: !first, highlight, moved });
+    const settled = this.drawing.draw(next, { animate: !first, highlight, moved, direction: this.graph.direction });
     this.drawnDirection = this.graph.direction;
     // Drawn now (what the other side sees first), at rest once the glide is over.
     this.el.svg.dataset.drawn = version;
@@ -672,13 +677,17 @@ export class DiagramEditor {
 
   bindCanvas() {
     const svg = this.el.svg;
-    let dragFrom = null;
+    let dragFrom = null; // a block an arrow is being drawn from (its handle was pressed)
+    let press = null; // a block pressed, until the pointer moves far enough to drag it
+    let moving = null; // the block being moved by hand: {id, grab: its offset from the pointer}
     let panFrom = null;
     svg.addEventListener("pointerdown", (event) => {
       const node = event.target.closest("g.node");
-      if (node && this.editable) {
+      if (node && this.editable && event.target.closest(".handle")) {
         dragFrom = node.id.slice(5);
         node.classList.add("connect-source");
+      } else if (node && this.editable) {
+        press = { id: node.id.slice(5), x: event.clientX, y: event.clientY };
       } else if (!node && !event.target.closest("g.edge")) {
         panFrom = { x: event.clientX + svg.scrollLeft, y: event.clientY + svg.scrollTop };
       }
@@ -686,6 +695,12 @@ export class DiagramEditor {
     window.addEventListener("pointerup", (event) => {
       svg.querySelector(".connect-source")?.classList.remove("connect-source");
       panFrom = null;
+      press = null;
+      if (moving) {
+        this.moveEnd(moving, event);
+        moving = null;
+        this.suppressClick = true;
+      }
       const target = this.connectTarget(event, dragFrom);
       this.connecting(null);
       if (dragFrom && target) {
@@ -697,6 +712,16 @@ export class DiagramEditor {
     window.addEventListener("pointermove", (event) => {
       if (dragFrom) {
         this.connecting(dragFrom, event);
+        return;
+      }
+      if (press && Math.hypot(event.clientX - press.x, event.clientY - press.y) > DRAG_PX) {
+        const block = this.drawing.current?.nodes.get(press.id);
+        const at = this.pointIn(press);
+        if (block) moving = { id: press.id, grab: { x: block.x - at.x, y: block.y - at.y } };
+        press = null;
+      }
+      if (moving) {
+        this.moveTo(moving, event);
         return;
       }
       if (!panFrom) return;
@@ -787,6 +812,95 @@ export class DiagramEditor {
     else if (this.selection.size === 1) this.renameInPlace("node", [...this.selection][0]);
   }
 
+  // --- Moving a block by hand ---------------------------------------------------------
+
+  // A point on screen ({clientX, clientY}, or {x, y} of one) in the drawing's coordinates.
+  pointIn({ clientX, clientY, x = clientX, y = clientY }) {
+    const point = new DOMPoint(x, y).matrixTransform(this.svgElement.getScreenCTM().inverse());
+    return { x: point.x, y: point.y };
+  }
+
+  // Where block `id` goes if dropped with its centre at `at` (drawing coordinates): beside
+  // the nearest other block, before or after it along its rank; null if none is near.
+  dropAt(id, at) {
+    const across = this.graph.direction === "LR" ? "y" : "x";
+    let best = null;
+    for (const [other, node] of this.drawing.current.nodes) {
+      const distance = Math.hypot(node.x - at.x, node.y - at.y);
+      if (other !== id && (!best || distance < best.distance)) best = { beside: other, node, distance };
+    }
+    if (!best || best.distance > DROP_REACH * Math.max(best.node.width, best.node.height)) return null;
+    return { beside: best.beside, side: at[across] < best.node[across] ? "before" : "after" };
+  }
+
+  // The block follows the pointer; a bar beside the block it would be dropped next to shows where.
+  moveTo(moving, event) {
+    const pointer = this.pointIn(event);
+    const at = { x: pointer.x + moving.grab.x, y: pointer.y + moving.grab.y };
+    this.drawing.hold(moving.id, [at.x, at.y]);
+    const drop = this.dropAt(moving.id, at);
+    if (!drop) {
+      this.dropMarker?.remove();
+      this.dropMarker = null;
+      return;
+    }
+    const node = this.drawing.current.nodes.get(drop.beside);
+    const sign = drop.side === "before" ? -1 : 1;
+    const gap = 4;
+    const ends =
+      this.graph.direction === "LR"
+        ? { x1: node.x - node.width / 2, x2: node.x + node.width / 2, y1: node.y + sign * (node.height / 2 + gap) }
+        : { y1: node.y - node.height / 2, y2: node.y + node.height / 2, x1: node.x + sign * (node.width / 2 + gap) };
+    ends.x2 ??= ends.x1;
+    ends.y2 ??= ends.y1;
+    this.dropMarker ??= this.svgElement.appendChild(document.createElementNS(SVG_NS, "line"));
+    this.dropMarker.setAttribute("class", "drop-marker");
+    for (const [name, value] of Object.entries(ends)) this.dropMarker.setAttribute(name, value);
+  }
+
+  moveEnd(moving, event) {
+    const pointer = this.pointIn(event);
+    const drop = this.dropAt(moving.id, { x: pointer.x + moving.grab.x, y: pointer.y + moving.grab.y });
+    this.dropMarker?.remove();
+    this.dropMarker = null;
+    this.drawing.hold(moving.id, null);
+    if (drop) this.placeBlock(moving.id, drop);
+  }
+
+  // Store where a block goes (null: where Graphviz puts it), unless it is there already.
+  placeBlock(id, place) {
+    const node = this.graph.nodes.find((n) => n.id === id);
+    const same = place === node?.place || (place && node?.place?.beside === place.beside && node.place.side === place.side);
+    if (node && !same) this.send({ op: "update_node", id, set: { place } });
+  }
+
+  // Alt+arrow: the selected block one step along its rank (past its neighbour there), or to
+  // the next rank that way (beside its nearest block).
+  moveSelection(key) {
+    const layout = this.drawing.current;
+    const id = this.selection.size === 1 ? [...this.selection][0] : null;
+    const me = id && layout?.nodes.get(id);
+    if (!me) return;
+    const lr = this.graph.direction === "LR";
+    const [across, along] = lr ? ["y", "x"] : ["x", "y"];
+    const axis = key === "ArrowLeft" || key === "ArrowRight" ? "x" : "y";
+    const sign = key === "ArrowLeft" || key === "ArrowUp" ? -1 : 1;
+    const others = [...layout.nodes].filter(([other]) => other !== id).map(([other, node]) => ({ id: other, node }));
+    const nearest = (candidates, distance) => candidates.sort((a, b) => distance(a) - distance(b))[0];
+    let target;
+    if (axis === across) {
+      const rank = others.filter((o) => Math.abs(o.node[along] - me[along]) < 1 && sign * (o.node[across] - me[across]) > 0);
+      target = nearest(rank, (o) => Math.abs(o.node[across] - me[across]));
+      if (target) this.placeBlock(id, { beside: target.id, side: sign < 0 ? "before" : "after" });
+    } else {
+      const ahead = others.filter((o) => sign * (o.node[along] - me[along]) > 1);
+      const next = nearest(ahead, (o) => Math.abs(o.node[along] - me[along]));
+      const rank = ahead.filter((o) => next && Math.abs(o.node[along] - next.node[along]) < 1);
+      target = nearest(rank, (o) => Math.abs(o.node[across] - me[across]));
+      if (target) this.placeBlock(id, { beside: target.id, side: me[across] < target.node[across] ? "before" : "after" });
+    }
+  }
+
   // The block a drag from `source` would join if dropped where `event` is, if any.
   connectTarget(event, source) {
     const id = event.target.closest?.("#diagram-svg g.node")?.id.slice(5);
@@ -844,6 +958,7 @@ export class DiagramEditor {
         }
       });
     }
+    this.el["node-unplace"].addEventListener("click", () => this.placeBlock(this.selectedNode()?.id, null));
     const edgeLabel = this.el["edge-label"];
     const commitEdge = () => {
       const edge = this.graph.edges.find((e) => e.id === this.selectedEdge);
@@ -876,6 +991,7 @@ export class DiagramEditor {
       }
     }
     if (edge && document.activeElement !== this.el["edge-label"]) this.el["edge-label"].value = edge.label;
+    this.el["node-unplace"].hidden = !node?.place;
   }
 
   // --- Text view ------------------------------------------------------------------------
@@ -939,6 +1055,10 @@ export class DiagramEditor {
     if (ctrl && event.code === "KeyZ") {
       if (event.shiftKey) this.redo();
       else this.undo();
+      return true;
+    }
+    if (event.altKey && !ctrl && event.key.startsWith("Arrow")) {
+      this.moveSelection(event.key);
       return true;
     }
     if (ctrl || event.altKey) return false;

@@ -92,6 +92,12 @@ export function toDot(graph, style, idPrefix = "") {
     if (edge.label) values.xlabel = label(wrap(edge.label, style.wrap.edge));
     lines.push(`\t${names.get(edge.source)} -> ${names.get(edge.target)} [${attributes(values)}]`);
   }
+  for (const node of graph.nodes) {
+    if (!node.place) continue;
+    const [me, other] = [names.get(node.id), names.get(node.place.beside)];
+    const [first, second] = node.place.side === "before" ? [me, other] : [other, me];
+    lines.push(`\t{rank=same; ${me}; ${other}}`, `\t${first} -> ${second} [style="invis"]`);
+  }
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }

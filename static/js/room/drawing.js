@@ -202,9 +202,10 @@ export class Drawing {
   // the previous drawing to this one's, where the page placed this one elsewhere on screen,
   // so that glides start where things were seen. Resolves once every block and arrow is at
   // rest in its new place.
-  draw(layout, { animate = true, highlight = new Set(), moved = null } = {}) {
+  draw(layout, { animate = true, highlight = new Set(), moved = null, direction = "TB" } = {}) {
     const glide = animate && this.current !== undefined && !matchMedia("(prefers-reduced-motion: reduce)").matches;
     this.current = layout;
+    this.direction = direction; // where each block's connect handle sits: its downstream side
     if (moved) this.carry(moved);
     this.svg.setAttribute("viewBox", `0 0 ${round(layout.width)} ${round(layout.height)}`);
     this.glides = [];
@@ -303,7 +304,7 @@ export class Drawing {
       }
       for (const name of [...shown.element.classList]) if (name.startsWith("kind-")) shown.element.classList.remove(name);
       if (node.kind) shown.element.classList.add(node.kind);
-      shown.element.replaceChildren(...shapes(node.ops, node.at), this.outline(node));
+      shown.element.replaceChildren(...shapes(node.ops, node.at), this.outline(node), this.handle(node));
       const from = shown.at;
       shown.at = to;
       const place = ([x, y]) => shown.element.setAttribute("transform", `translate(${round(x)} ${round(y)})`);
@@ -314,6 +315,20 @@ export class Drawing {
         place(to);
       }
     }
+  }
+
+  // Where a drag starts an arrow: a dot on the side arrows leave from (below, or right).
+  handle(node) {
+    const [cx, cy] = this.direction === "LR" ? [node.width / 2, 0] : [0, node.height / 2];
+    return make("circle", { class: "handle", cx: round(cx), cy: round(cy), r: 5 });
+  }
+
+  // Show block `id` at `at` (a block being dragged by hand), or back at its place with null.
+  hold(id, at) {
+    const shown = this.shown.nodes.get(id);
+    const [x, y] = at ?? shown?.at ?? [0, 0];
+    shown?.element.setAttribute("transform", `translate(${round(x)} ${round(y)})`);
+    shown?.element.classList.toggle("held", Boolean(at));
   }
 
   // The selection's outline: a rectangle around the block, stroked at a fixed screen width.

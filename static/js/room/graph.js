@@ -13,7 +13,7 @@ function applyInPlace(g, op) {
   if (verb === "add") {
     const list = g[COLLECTION[noun]];
     const item = { ...op[noun] };
-    if (noun === "node") Object.assign(item, { group: item.group || null, note: item.note || "" });
+    if (noun === "node") Object.assign(item, { group: item.group || null, note: item.note || "", place: item.place || null });
     if (noun === "edge") item.label = item.label || "";
     list.splice(op.index ?? list.length, 0, item);
   } else if (verb === "update") {
@@ -22,6 +22,7 @@ function applyInPlace(g, op) {
     Object.assign(g[COLLECTION[noun]].find((i) => i.id === op.id), changes);
   } else if (op.op === "remove_node") {
     g.nodes = g.nodes.filter((n) => n.id !== op.id);
+    for (const n of g.nodes) if (n.place?.beside === op.id) n.place = null;
     g.edges = g.edges.filter((e) => e.source !== op.id && e.target !== op.id);
   } else if (op.op === "remove_edge") {
     g.edges = g.edges.filter((e) => e.id !== op.id);
@@ -39,10 +40,10 @@ function applyInPlace(g, op) {
 
 function normalize(graph) {
   return {
-    schema: 1,
+    schema: 2, // diagrams.graph.SCHEMA_VERSION
     direction: graph.direction || "TB", // diagrams.graph.DEFAULT_DIRECTION
     groups: (graph.groups || []).map((x) => ({ id: x.id, label: x.label })),
-    nodes: (graph.nodes || []).map((n) => ({ ...n, group: n.group || null, note: n.note || "" })),
+    nodes: (graph.nodes || []).map((n) => ({ ...n, group: n.group || null, note: n.note || "", place: n.place || null })),
     edges: (graph.edges || []).map((e) => ({ ...e, label: e.label || "" })),
   };
 }
