@@ -40,10 +40,13 @@ KIND_STYLES = {
     "ranking": KindStyle("Ranking", "invtrapezium", "#FFF9C4", "#9E8600"),
     "cache": KindStyle("Cache", "box", "#F5F5F5", "#757575", "filled,dashed"),
     "experiment": KindStyle("Experiment", "parallelogram", "#FCE4EC", "#AD1457"),
-    "labeling": KindStyle("Labeling", "note", "#F3E5F5", "#7B1FA2"),
+    "labeling": KindStyle("Labeling", "folder", "#F3E5F5", "#7B1FA2"),
     "monitoring": KindStyle("Monitoring", "ellipse", "#FDE8E8", "#C53A3A"),
     "generic": KindStyle("Generic", "box", "#FFFFFF", "#5D6778"),
+    "sticky": KindStyle("Sticky note", "note", "#FFF4A8", "#A68A00"),
 }
+# An arrow to or from a sticky note attaches it: a dotted line, no head.
+STICKY_EDGE = {"style": "dotted", "arrowhead": "none"}
 
 
 # What XML 1.0 cannot hold (Graphviz copies it into the SVG, which then does not parse).
@@ -156,6 +159,7 @@ def dot_style() -> dict:
         "group": GROUP_ATTRIBUTES,
         "compact": {"nodes": COMPACT_NODES, "edges": COMPACT_EDGES, "layout": _COMPACT_LAYOUT},
         "wrap": {"node": NODE_WRAP, "edge": EDGE_WRAP},
+        "sticky_edge": STICKY_EDGE,
         "kinds": {
             kind: {"name": k.name, "shape": k.shape, "style": k.style, "fill": k.fill, "border": k.border}
             for kind, k in KIND_STYLES.items()
@@ -184,6 +188,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
         f"\tedge [{_attributes(EDGE_ATTRIBUTES)}]",
     ]
     names = {node["id"]: f"n{i}" for i, node in enumerate(graph["nodes"])}
+    kinds = {node["id"]: node["kind"] for node in graph["nodes"]}
     for node in graph["nodes"]:
         style = KIND_STYLES[node["kind"]]
         attributes = {
@@ -204,15 +209,21 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
         lines.append("\t}")
     for edge in graph["edges"]:
         attributes = {"id": f"{id_prefix}edge-{edge['id']}"}
+        if "sticky" in (kinds[edge["source"]], kinds[edge["target"]]):
+            attributes |= STICKY_EDGE
         if edge["label"]:
             attributes["xlabel"] = _label(wrap(edge["label"], EDGE_WRAP))
         lines.append(f"\t{names[edge['source']]} -> {names[edge['target']]} [{_attributes(attributes)}]")
     # Blocks placed by hand: in the rank of the block beside them, kept before or after it by
-    # an invisible arrow, as far as Graphviz's ranks and groups allow (a group stays whole).
+    # an invisible arrow, as far as Graphviz's ranks allow. Only beside a block of the same
+    # group (or none): Graphviz keeps a group whole, so it could not honour the others, and
+    # Debian's 2.43 crashes on many of them (tests/diagrams/test_render.py).
+    group_of = {node["id"]: node["group"] for node in graph["nodes"]}
     for node in graph["nodes"]:
-        if node.get("place"):  # absent from a schema 1 graph that was not normalized
-            me, other = names[node["id"]], names[node["place"]["beside"]]
-            first, second = (me, other) if node["place"]["side"] == "before" else (other, me)
+        place = node.get("place")  # absent from a schema 1 graph that was not normalized
+        if place and group_of[place["beside"]] == node["group"]:
+            me, other = names[node["id"]], names[place["beside"]]
+            first, second = (me, other) if place["side"] == "before" else (other, me)
             lines += [f"\t{{rank=same; {me}; {other}}}", f'\t{first} -> {second} [style="invis"]']
     lines.append("}")
     return "\n".join(lines) + "\n"

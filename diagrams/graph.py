@@ -39,6 +39,8 @@ KINDS = (
     "labeling",
     "monitoring",
     "generic",
+    # Free text on the canvas, not a part of the system; an arrow to or from one attaches it.
+    "sticky",
 )
 
 

@@ -18,6 +18,8 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
 from xml.etree import ElementTree
 
 from diagrams.dot import to_dot
@@ -156,6 +158,22 @@ _shared: Renderer | None = None
 _shared_lock = threading.Lock()
 
 
+T = TypeVar("T")
+
+
+def _drawn(graph: dict, draw: Callable[[dict], T]) -> T:
+    """`draw(graph)`; if Graphviz fails on a graph with blocks placed by hand, the drawing
+    without those places. Debian's Graphviz 2.43 crashes or loops on some combinations of
+    their rank constraints (tests/diagrams/test_render.py) that the page's Graphviz lays out:
+    the layout's own arrangement beats no export and no PDF."""
+    try:
+        return draw(graph)
+    except RenderError:
+        if not any(node.get("place") for node in graph["nodes"]):
+            raise
+        return draw({**graph, "nodes": [{**node, "place": None} for node in graph["nodes"]]})
+
+
 def render_svg(graph: dict, *, id_prefix: str = "") -> str:
     """SVG of a normalized graph, from this process's shared warm renderer. `id_prefix` keeps
     the element ids of two drawings on one page apart."""
@@ -163,7 +181,12 @@ def render_svg(graph: dict, *, id_prefix: str = "") -> str:
     with _shared_lock:
         if _shared is None:
             _shared = Renderer()
-    return _shared.svg(to_dot(graph, id_prefix=id_prefix))
+    return _drawn(graph, lambda drawn: _shared.svg(to_dot(drawn, id_prefix=id_prefix)))
+
+
+def render_graph_png(graph: dict) -> bytes:
+    """PNG of a normalized graph."""
+    return _drawn(graph, lambda drawn: render_png(to_dot(drawn)))
 
 
 # A PNG's longest side, in inches at Graphviz's 96 dpi: the largest legal diagram drawn at

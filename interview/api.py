@@ -21,7 +21,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from diagrams.dot import to_dot
 from diagrams.ops import OpRejected
-from diagrams.render import RenderError, render_png, render_svg
+from diagrams.render import RenderError, render_graph_png, render_svg
 from interview import services
 from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
 from interview.models import NoteKind, Problem, Report, Room
@@ -57,7 +57,7 @@ _STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409, Conflict: 409}
 _DJANGO_ERRORS = {Http404: NotFound.default_code, DjangoPermissionDenied: PermissionDenied.default_code}
 DOWNLOADS = {
     "svg": ("image/svg+xml", render_svg),
-    "png": ("image/png", lambda graph: render_png(to_dot(graph))),
+    "png": ("image/png", render_graph_png),
     "dot": ("text/vnd.graphviz; charset=utf-8", to_dot),
     "json": ("application/json", lambda graph: json.dumps(graph, indent=2, ensure_ascii=False)),
 }

@@ -291,6 +291,57 @@ def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_export(
     expect(carl.get_by_role("button", name="Unpin")).to_be_hidden()
 
 
+def test_a_sticky_note_on_the_canvas_attached_to_a_block(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    apply_text(carl, "Ranker [ranking]")
+    wait_version(carl, 1)
+    add_block(carl, "Ask about cold start", kind="sticky")
+    wait_version(carl, 3)
+    # Attached with C, like any arrow: drawn as a dotted line without a head.
+    carl.locator("body").press("Escape")
+    carl.locator("body").press("]")  # Ranker
+    carl.locator("body").press("}")  # and the note
+    carl.locator("body").press("c")
+    wait_version(ines, 4)
+    note = node(ines, "Ask about cold start")
+    expect(note).to_have_class(re.compile(r"\bkind-sticky\b"))
+    attached = ines.locator("#diagram-svg g.edge")
+    expect(attached.locator("path.line")).to_have_attribute("stroke-dasharray", "1.5,3")
+    expect(attached.locator(".decorations polygon")).to_have_count(0)
+    # Part of the graph: the text form and the server's drawing (exports and the PDF) have it.
+    ines.locator("body").press("t")
+    expect(ines.locator("#diagram-text-input")).to_have_value(re.compile(r"Ranker -> Ask about cold start\b"))
+    expect(ines.locator("#diagram-text-input")).to_have_value(re.compile(r"Ask about cold start \[sticky\]"))
+    svg = ines.request.get(f"/api/rooms/{live_room.pk}/diagram/svg/").text()
+    assert 'class="node kind&#45;sticky"' in svg
+    assert 'stroke-dasharray="1,5"' in svg  # how Graphviz draws "dotted"
+
+
+def test_a_screen_reader_reads_the_diagram_and_hears_the_other_side_change_it(
+    open_room, live_room, interviewer, candidate
+):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    apply_text(ines, "Events [stream] -> Ranker [ranking] : clicks\ngroup Online: Ranker")
+    wait_version(carl, 1)
+    outline = carl.locator("#diagram-outline li")
+    expect(outline).to_have_text(
+        ["Events, Stream / event log; connects to Ranker (clicks)", "Ranker, Ranking, in Online; from Events (clicks)"]
+    )
+    announced = carl.locator("#diagram-announce")
+    expect(announced).to_have_attribute("aria-live", "polite")
+    expect(announced).to_have_text(f"{interviewer.username} replaced the whole diagram")
+    # A change by the other side is said; one's own is not.
+    node(ines, "Ranker").dblclick()
+    ines.keyboard.type("Reranker")
+    ines.keyboard.press("Enter")
+    wait_version(carl, 2)
+    expect(announced).to_have_text(f"{interviewer.username} renamed Ranker to Reranker")
+    expect(outline.nth(1)).to_have_text("Reranker, Ranking, in Online; from Events (clicks)")
+    expect(ines.locator("#diagram-announce")).to_have_text("")
+
+
 def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interviewer, candidate):
     ines = open_room(interviewer, live_room)
     carl = open_room(candidate, live_room)
@@ -312,6 +363,19 @@ def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interview
     expect(ines.locator("#diagram-svg g.cluster")).to_have_count(1)
     expect(ines.locator("#diagram-direction")).to_have_text("LR")
     assert ines.evaluate(NODES_JS) == carl.evaluate(NODES_JS)
+    # Arrows walk the drawing: from Events to the block drawn to its right, Ranker (Features
+    # sits in Events' column), which Enter renames where it is drawn.
+    carl.locator("body").press("Escape")
+    carl.locator("body").press("]")
+    expect(carl.locator("#diagram-svg g.node.selected")).to_have_text("Events")
+    carl.locator("body").press("ArrowRight")
+    expect(carl.locator("#diagram-svg g.node.selected")).to_have_text("Ranker")
+    carl.locator("body").press("Enter")
+    expect(carl.locator("#diagram-canvas input.inline-label")).to_be_focused()
+    carl.keyboard.type("Scorer")
+    carl.keyboard.press("Enter")
+    wait_version(ines, 10)
+    expect(node(ines, "Scorer")).to_have_count(1)
 
 
 def test_undo_and_redo_survive_a_reload_of_the_same_tab(open_room, live_room, candidate):

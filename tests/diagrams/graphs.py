@@ -19,15 +19,16 @@ EXAMPLE = normalize(
     }
 )
 
-# Blocks placed by hand: before a block in the same group, after one in another group, and
-# beside a block listed after it.
+# Blocks placed by hand: before a block in the same group, after one in another group (left
+# out of the DOT: Graphviz keeps a group whole), and beside a block listed after it; and a
+# sticky note attached to one.
 PLACED = normalize(
     {
         "schema": 2,
         "direction": "TB",
         "groups": [{"id": "online", "label": "Online"}],
         "nodes": [
-            {"id": "logs", "label": "Event logs", "kind": "stream"},
+            {"id": "logs", "label": "Event logs", "kind": "stream", "place": {"beside": "remark", "side": "after"}},
             {
                 "id": "features",
                 "label": "Feature store",
@@ -42,10 +43,12 @@ PLACED = normalize(
                 "group": "online",
                 "place": {"beside": "ranker", "side": "before"},
             },
+            {"id": "remark", "label": "Ask: how fresh must features be?", "kind": "sticky"},
         ],
         "edges": [
             {"id": "e1", "source": "logs", "target": "features"},
             {"id": "e2", "source": "logs", "target": "ranker"},
+            {"id": "e3", "source": "remark", "target": "features"},
         ],
     }
 )

@@ -54,7 +54,13 @@ def test_blocks_placed_by_hand_keep_their_places_while_the_block_beside_them_is_
     graph = parse(text, existing=PLACED)
     places = {node["label"]: node["place"] for node in graph["nodes"]}
     # Ranker is now a new block: what was placed beside it is no longer placed.
-    assert places == {"Event logs": None, "Feature store": None, "Reranker": None, "Cache": None}
+    assert places == {
+        "Event logs": {"beside": "remark", "side": "after"},
+        "Feature store": None,
+        "Reranker": None,
+        "Cache": None,
+        "Ask: how fresh must features be?": None,
+    }
     assert {node["label"]: node["place"] for node in parse(format_text(PLACED), existing=PLACED)["nodes"]} == {
         node["label"]: node["place"] for node in PLACED["nodes"]
     }
@@ -65,7 +71,8 @@ def test_errors_name_every_bad_line():
         parse('A [blender]\nB ->\n"open\nC [cache]\nC [ranking]\ndirection RL\ngroup G A')
     assert error.value.errors == [
         "line 1: unknown kind 'blender'; kinds are client, service, data_source, stream, storage, feature_store, "
-        "training, model_registry, retrieval, vector_index, ranking, cache, experiment, labeling, monitoring, generic",
+        "training, model_registry, retrieval, vector_index, ranking, cache, experiment, labeling, monitoring, generic, "
+        "sticky",
         "line 2: a label is missing",
         "line 3: a quoted label is missing its closing quote",
         "line 5: 'C' is [cache] earlier and [ranking] here",

@@ -4,6 +4,7 @@
 import { toDot } from "./dot.js";
 import { Drawing, readLayout } from "./drawing.js";
 import { applyOp, newId } from "./graph.js";
+import { describeChange, Outline } from "./outline.js";
 import { toast } from "./toast.js";
 
 const ZOOM_STEP = 1.2;
@@ -75,7 +76,7 @@ export class DiagramEditor {
       [
         "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
         "node-note", "edge-form", "edge-label", "text-view", "text-input", "text-errors", "lock", "locked-badge",
-        "direction", "undo", "redo", "follow", "followed", "node-unplace",
+        "direction", "undo", "redo", "follow", "followed", "node-unplace", "outline", "announce",
       ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
     );
     const svg = document.createElementNS(SVG_NS, "svg");
@@ -85,6 +86,7 @@ export class DiagramEditor {
     svg.setAttribute("preserveAspectRatio", "xMinYMin meet");
     svg.setAttribute("aria-label", "The system diagram");
     this.el.svg.append(svg);
+    this.outline = new Outline({ list: this.el.outline, announcer: this.el.announce, kinds: this.kinds });
     this.drawing = new Drawing(svg);
     this.svgElement = svg;
     // A canvas that grows or shrinks (a panel folds, the inspector opens) leaves the drawing where it is.
@@ -199,9 +201,13 @@ export class DiagramEditor {
       }
     }
     if (message.version === this.version + 1 && !this.syncing) {
+      const before = this.graph;
       this.graph = applyOp(this.graph, message.op);
       this.version = message.version;
-      if (message.author !== this.username) for (const id of touched(message.op)) this.highlight.add(id);
+      if (message.author !== this.username) {
+        for (const id of touched(message.op)) this.highlight.add(id);
+        this.outline.announce(`${message.author} ${describeChange(message.op, before, this.graph)}`);
+      }
       this.changed();
     } else if (message.version > this.version + 1 && !this.syncing) {
       // A broadcast went missing: ask for what we lack rather than show a wrong graph.
@@ -291,10 +297,12 @@ export class DiagramEditor {
     this.el.direction.textContent = this.graph.direction;
     this.el.direction.setAttribute(
       "aria-label",
-      `Direction: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
+      // The name starts with what the button shows, so speech control can say it.
+      `${this.graph.direction}: ${this.graph.direction === "LR" ? "left to right" : "top to bottom"}; press to switch`,
     );
     this.updateUndoButtons();
     this.fillInspector();
+    this.outline.show(this.graph);
     this.onChange(this.graph);
     this.redraw();
     if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
@@ -579,6 +587,32 @@ export class DiagramEditor {
     this.select([next.id], { add });
   }
 
+  // An arrow key: the nearest block that way on the drawing from the last one selected
+  // (a block straight ahead counts as nearer than one as far off to the side), added to the
+  // selection with Shift.
+  step(key, add) {
+    const layout = this.drawing.current;
+    const from = layout?.nodes.get([...this.selection].at(-1));
+    if (!from) return;
+    const [dx, dy] = { ArrowLeft: [-1, 0], ArrowRight: [1, 0], ArrowUp: [0, -1], ArrowDown: [0, 1] }[key];
+    let best = null;
+    for (const [id, node] of layout.nodes) {
+      const ahead = (node.x - from.x) * dx + (node.y - from.y) * dy;
+      const aside = Math.abs((node.x - from.x) * dy - (node.y - from.y) * dx);
+      const cost = ahead + 2 * aside;
+      if (ahead > 0 && (!best || cost < best.cost)) best = { id, cost };
+    }
+    if (!best) return;
+    if (!add) {
+      this.select([best.id]);
+      return;
+    }
+    this.selection.delete(best.id);
+    this.selection.add(best.id); // now the last selected, where the next step starts
+    this.selectedEdge = null;
+    this.afterSelect();
+  }
+
   // --- Edits ----------------------------------------------------------------------------
 
   addNode(kind) {
@@ -820,14 +854,24 @@ export class DiagramEditor {
     return { x: point.x, y: point.y };
   }
 
+  // The blocks of the drawing a block may be placed beside: the others of its own group (or
+  // of none), as diagrams/dot.py honours only those.
+  neighbours(id) {
+    const group = (nodeId) => this.graph.nodes.find((n) => n.id === nodeId)?.group ?? null;
+    return [...this.drawing.current.nodes]
+      .filter(([other]) => other !== id && group(other) === group(id))
+      .map(([other, node]) => ({ id: other, node }));
+  }
+
   // Where block `id` goes if dropped with its centre at `at` (drawing coordinates): beside
-  // the nearest other block, before or after it along its rank; null if none is near.
+  // the nearest block it may be placed beside, before or after it along its rank; null if
+  // none is near.
   dropAt(id, at) {
     const across = this.graph.direction === "LR" ? "y" : "x";
     let best = null;
-    for (const [other, node] of this.drawing.current.nodes) {
+    for (const { id: other, node } of this.neighbours(id)) {
       const distance = Math.hypot(node.x - at.x, node.y - at.y);
-      if (other !== id && (!best || distance < best.distance)) best = { beside: other, node, distance };
+      if (!best || distance < best.distance) best = { beside: other, node, distance };
     }
     if (!best || best.distance > DROP_REACH * Math.max(best.node.width, best.node.height)) return null;
     return { beside: best.beside, side: at[across] < best.node[across] ? "before" : "after" };
@@ -885,7 +929,7 @@ export class DiagramEditor {
     const [across, along] = lr ? ["y", "x"] : ["x", "y"];
     const axis = key === "ArrowLeft" || key === "ArrowRight" ? "x" : "y";
     const sign = key === "ArrowLeft" || key === "ArrowUp" ? -1 : 1;
-    const others = [...layout.nodes].filter(([other]) => other !== id).map(([other, node]) => ({ id: other, node }));
+    const others = this.neighbours(id);
     const nearest = (candidates, distance) => candidates.sort((a, b) => distance(a) - distance(b))[0];
     let target;
     if (axis === across) {
@@ -1059,6 +1103,11 @@ export class DiagramEditor {
     }
     if (event.altKey && !ctrl && event.key.startsWith("Arrow")) {
       this.moveSelection(event.key);
+      return true;
+    }
+    // With nothing selected, arrows scroll the canvas as usual.
+    if (!ctrl && !event.altKey && event.key.startsWith("Arrow") && this.selection.size) {
+      this.step(event.key, event.shiftKey);
       return true;
     }
     if (ctrl || event.altKey) return false;

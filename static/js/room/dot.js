@@ -67,6 +67,7 @@ export function toDot(graph, style, idPrefix = "") {
     `\tedge [${attributes(style.edge)}]`,
   ];
   const names = new Map(graph.nodes.map((node, i) => [node.id, `n${i}`]));
+  const kinds = new Map(graph.nodes.map((node) => [node.id, node.kind]));
   for (const node of graph.nodes) {
     const kind = style.kinds[node.kind];
     const values = {
@@ -88,12 +89,16 @@ export function toDot(graph, style, idPrefix = "") {
     lines.push("\t}");
   });
   for (const edge of graph.edges) {
-    const values = { id: `${idPrefix}edge-${edge.id}` };
+    let values = { id: `${idPrefix}edge-${edge.id}` };
+    if (kinds.get(edge.source) === "sticky" || kinds.get(edge.target) === "sticky") {
+      values = { ...values, ...style.sticky_edge };
+    }
     if (edge.label) values.xlabel = label(wrap(edge.label, style.wrap.edge));
     lines.push(`\t${names.get(edge.source)} -> ${names.get(edge.target)} [${attributes(values)}]`);
   }
+  const groupOf = new Map(graph.nodes.map((node) => [node.id, node.group]));
   for (const node of graph.nodes) {
-    if (!node.place) continue;
+    if (!node.place || groupOf.get(node.place.beside) !== node.group) continue;
     const [me, other] = [names.get(node.id), names.get(node.place.beside)];
     const [first, second] = node.place.side === "before" ? [me, other] : [other, me];
     lines.push(`\t{rank=same; ${me}; ${other}}`, `\t${first} -> ${second} [style="invis"]`);

@@ -8,6 +8,8 @@ const HIGHLIGHT_MS = 1600;
 // Points along an arrow while it glides: enough for a curve to stay a curve.
 const GLIDE_SAMPLES = 24;
 const COLOR = /^#[0-9a-f]{6}([0-9a-f]{2})?$/i;
+// Graphviz's line styles as SVG dashes.
+const DASHES = { dashed: "5,2", dotted: "1.5,3" };
 
 function make(tag, attributes = {}) {
   const element = document.createElementNS(SVG, tag);
@@ -62,8 +64,10 @@ export function readLayout(json, prefix = "") {
     const edgeId = id(object, "edge");
     if (edgeId === null) continue;
     const curve = (object._draw_ ?? []).find((op) => op.op === "b" || op.op === "B");
+    const style = (object._draw_ ?? []).findLast((op) => op.op === "S" && Object.hasOwn(DASHES, op.style));
     layout.edges.set(edgeId, {
       points: (curve?.points ?? []).map(at),
+      dash: style ? DASHES[style.style] : null,
       ops: [...object._hdraw_ ?? [], ...object._tdraw_ ?? [], ...object._ldraw_ ?? []],
       at,
     });
@@ -90,7 +94,7 @@ function shapes(ops, at) {
   const drawn = [];
   let pen = "#000000";
   let fill = "none";
-  let dashed = false;
+  let dash = null;
   let width = 1;
   let fontSize = 14;
   for (const op of ops) {
@@ -102,8 +106,8 @@ function shapes(ops, at) {
         fill = paint(op.color);
         break;
       case "S":
-        if (op.style === "dashed") dashed = true;
-        else if (op.style === "solid") dashed = false;
+        if (Object.hasOwn(DASHES, op.style)) dash = DASHES[op.style];
+        else if (op.style === "solid") dash = null;
         else if (op.style.startsWith("setlinewidth(")) width = Number.parseFloat(op.style.slice(13)) || 1;
         break;
       case "F":
@@ -123,7 +127,7 @@ function shapes(ops, at) {
         shape.setAttribute("fill", filled ? fill : "none");
         shape.setAttribute("stroke", pen);
         shape.setAttribute("stroke-width", width);
-        if (dashed) shape.setAttribute("stroke-dasharray", "5,2");
+        if (dash) shape.setAttribute("stroke-dasharray", dash);
         drawn.push(shape);
         break;
       }
@@ -366,6 +370,8 @@ export class Drawing {
       const decorations = shapes(edge.ops, edge.at);
       const stroke = decorations.find((shape) => shape.tagName !== "text")?.getAttribute("stroke") ?? "#5d6778";
       shown.line.setAttribute("stroke", stroke);
+      if (edge.dash) shown.line.setAttribute("stroke-dasharray", edge.dash);
+      else shown.line.removeAttribute("stroke-dasharray");
       const set = (d) => {
         shown.line.setAttribute("d", d);
         shown.hit.setAttribute("d", d);
