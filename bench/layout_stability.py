@@ -146,11 +146,13 @@ def measure(page, url: str, room_id: str, cookie: str, ops: list[dict]) -> dict:
 
 
 def main() -> None:
+    files = sorted((ROOT / "problems").glob("*.yaml"))
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", help="problem slugs (all by default)")
+    parser.add_argument(
+        "--only", nargs="*", choices=[path.stem for path in files], help="problem slugs (all by default)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    files = sorted((ROOT / "problems").glob("*.yaml"))
     references = {path.stem: yaml.safe_load(path.read_text())["reference_diagram"] for path in files}
     if args.only:
         references = {slug: references[slug] for slug in args.only}
