@@ -848,8 +848,8 @@ export class DiagramEditor {
 
   // --- Moving a block by hand ---------------------------------------------------------
 
-  // A point on screen ({clientX, clientY}, or {x, y} of one) in the drawing's coordinates.
-  pointIn({ clientX, clientY, x = clientX, y = clientY }) {
+  // A point on screen (a pointer event, or its {x, y}) in the drawing's coordinates.
+  pointIn({ x, y }) {
     const point = new DOMPoint(x, y).matrixTransform(this.svgElement.getScreenCTM().inverse());
     return { x: point.x, y: point.y };
   }
