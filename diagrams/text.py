@@ -17,7 +17,7 @@ with the same label are told apart by an id in braces: `Cache {c2}`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, SCHEMA_VERSION, GraphError, normalize, validate
 
@@ -129,25 +129,44 @@ def _slug(label: str, taken: set[str]) -> str:
     return candidate
 
 
+@dataclass
+class Reading:
+    """A text's graph, and the line each of its nodes, edges and groups first appears on."""
+
+    graph: dict
+    lines: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
 def parse(text: str, *, existing: dict | None = None) -> dict:
     """The graph the text describes. Nodes, edges and groups that match `existing` (same
     label; same ends) keep their ids, so importing text does not make everything new."""
+    return read(text, existing=existing).graph
+
+
+def read(text: str, *, existing: dict | None = None, renamed: dict[tuple[str, str], str] | None = None) -> Reading:
+    """parse(), with where each thing is in the text. `renamed` maps ("nodes" or "groups",
+    label) to the id of the node or group the label is a new name of."""
     existing = normalize(existing or {})
-    old_nodes = {n["label"]: n["id"] for n in existing["nodes"]}
-    old_groups = {g["label"]: g["id"] for g in existing["groups"]}
+    renamed = renamed or {}
+    # The first of two with the same label keeps its id.
+    old_nodes = {n["label"]: n["id"] for n in reversed(existing["nodes"])}
+    old_groups = {g["label"]: g["id"] for g in reversed(existing["groups"])}
     old_edges = [(e["source"], e["target"], e["id"]) for e in existing["edges"]]
-    taken = {n["id"] for n in existing["nodes"]} | {e["id"] for e in existing["edges"]} | set(old_groups.values())
+    taken = {item["id"] for collection in ("groups", "nodes", "edges") for item in existing[collection]}
 
     graph = {"schema": SCHEMA_VERSION, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
     by_key: dict[str, dict] = {}
     errors: list[str] = []
+    lines: dict[tuple[str, str], int] = {}
 
     def node_for(ref: _Ref) -> dict:
         key = ref.node_id or ref.label
         node = by_key.get(key)
         if node is None:
-            node_id = ref.node_id or old_nodes.get(ref.label) or _slug(ref.label, taken)
+            node_id = ref.node_id or renamed.get(("nodes", ref.label)) or old_nodes.get(ref.label)
+            node_id = node_id or _slug(ref.label, taken)
             taken.add(node_id)
+            lines[("nodes", node_id)] = number
             node = {"id": node_id, "label": ref.label, "kind": ref.kind or "generic", "group": None, "note": ""}
             by_key[key] = node
             graph["nodes"].append(node)
@@ -175,10 +194,12 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
                 group = line.ref((":",))
                 if group.kind or not line.take(":"):
                     raise ValueError("a group line is `group Name: A, B`")
-                group_id = group.node_id or old_groups.get(group.label) or _slug(group.label, taken)
+                group_id = group.node_id or renamed.get(("groups", group.label)) or old_groups.get(group.label)
+                group_id = group_id or _slug(group.label, taken)
                 if any(g["id"] == group_id for g in graph["groups"]):
                     raise ValueError(f"the group id {group_id!r} is used twice")
                 taken.add(group_id)
+                lines[("groups", group_id)] = number
                 graph["groups"].append({"id": group_id, "label": group.label})
                 while line.rest().strip():
                     member = node_for(line.ref((",",)))
@@ -196,6 +217,7 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
                     edge_id = match[2] if match else _slug(f"e-{source['id']}-{target['id']}", taken)
                     edge = {"id": edge_id, "source": source["id"], "target": target["id"], "label": label}
                     graph["edges"].append(edge)
+                    lines[("edges", edge_id)] = number
                 elif line.take("//"):
                     # One space after // is the separator; the rest of the line is the note.
                     source["note"] = _unescape(line.rest().removeprefix(" "))
@@ -217,7 +239,7 @@ def parse(text: str, *, existing: dict | None = None) -> dict:
         validate(graph)
     except GraphError as error:
         raise TextError([str(error)]) from None
-    return normalize(graph)
+    return Reading(normalize(graph), lines)
 
 
 def format_text(graph: dict) -> str:

@@ -10,9 +10,17 @@ Protocol (JSON text frames). Client to server:
                                                        applied to the current graph
   {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
   {"type": "diagram.text"}                             the current graph in the text form
-  {"type": "diagram.import", "text": "...", "base_version": n, "client_op_id": "..."}
-                                                       replace the graph with the text's,
-                                                       unless it changed since version n
+  {"type": "diagram.import", "text": "...", "base_version": n, "client_op_id": "...",
+   "choices"?: {key: "mine"|"theirs"}}
+                                                       apply what the text, opened at version n,
+                                                       changed since (diagrams.merge); answered
+                                                       by "diagram.text" (the text to show now)
+                                                       or, when both sides changed one thing,
+                                                       by "diagram.conflicts" for a choice
+  {"type": "diagram.preview", "text": "...", "base_version": n, "choices"?: {...}}
+                                                       what importing it would make of the
+                                                       graph now: "diagram.preview" with the
+                                                       graph and the conflicts
   {"type": "diagram.lock", "locked": true|false}       interviewer only
   {"type": "diagram.select", "node_ids": [...]}        show the other side my selection
   {"type": "diagram.follow", "following": true|false}  I follow the other side's view (or stop)
@@ -32,7 +40,8 @@ Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated"
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
 commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
-"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text",
+"diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text" (with the
+client_op_id of the import it answers, if any), "diagram.conflicts", "diagram.preview",
 "diagram.lock", "diagram.selection", "diagram.follow", "diagram.view" (the last three relayed
 from the other side with its role and username), "scoring.state" (interviewer tabs),
 "self_assessment.state", "feedback.shared"
@@ -376,21 +385,40 @@ class RoomConsumer(AsyncWebsocketConsumer):
         text = format_text(room.diagram.graph)
         await self.send_json({"type": "diagram.text", "version": room.diagram.version, "text": text})
 
+    async def _on_diagram_preview(self, message: dict) -> None:
+        text = _field(message, "text", str)
+        merged = await database_sync_to_async(self._participant_call)(
+            services.diagram_text_preview,
+            text=text,
+            base_version=message.get("base_version"),
+            choices=message.get("choices"),
+        )
+        await self.send_json(
+            {
+                "type": "diagram.preview",
+                "base_version": message["base_version"],
+                "graph": merged.graph,
+                "conflicts": [conflict.as_json() for conflict in merged.conflicts],
+            }
+        )
+
     async def _on_diagram_import(self, message: dict) -> None:
-        base_version = message.get("base_version")
-        if isinstance(base_version, bool) or not isinstance(base_version, int):
-            raise Invalid("'base_version' (the version the text was fetched at) is required", field="base_version")
         client_op_id = services.client_op_id_check(message.get("client_op_id", ""))
         text = _field(message, "text", str)
-        resent = await database_sync_to_async(self._import_text)(text, base_version, client_op_id)
-        if resent is not None:
-            await self.room_diagram_applied(resent)
-
-    def _import_text(self, text: str, base_version: int, client_op_id: str) -> dict | None:
-        applied, new = self._participant_call(
-            services.diagram_import_text, text=text, base_version=base_version, client_op_id=client_op_id
+        result = await database_sync_to_async(self._participant_call)(
+            services.diagram_import_text,
+            text=text,
+            base_version=message.get("base_version"),
+            client_op_id=client_op_id,
+            choices=message.get("choices"),
         )
-        return None if new else services.diagram_applied_event(applied)
+        if result.applied is not None and not result.new:
+            await self.room_diagram_applied(services.diagram_applied_event(result.applied))
+        if result.conflicts:
+            answer = {"type": "diagram.conflicts", "conflicts": [conflict.as_json() for conflict in result.conflicts]}
+        else:
+            answer = {"type": "diagram.text", "text": result.text}
+        await self.send_json({**answer, "version": result.version, "client_op_id": client_op_id})
 
     async def _on_diagram_lock(self, message: dict) -> None:
         locked = message.get("locked")
@@ -475,6 +503,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "diagram.sync": _on_diagram_sync,
         "diagram.text": _on_diagram_text,
         "diagram.import": _on_diagram_import,
+        "diagram.preview": _on_diagram_preview,
         "diagram.lock": _on_diagram_lock,
         "diagram.select": _on_diagram_select,
         "diagram.follow": _on_diagram_follow,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -18,10 +19,14 @@ from django.utils.text import slugify
 from psycopg.pq import TransactionStatus
 
 from diagrams import services as diagrams_services
+from diagrams.merge import CHOICES as MERGE_CHOICES
+from diagrams.merge import Conflict as TextConflict
+from diagrams.merge import Merge as TextMerge
+from diagrams.merge import merge as merge_text
+from diagrams.merge import shown_text
 from diagrams.models import Diagram, DiagramOp
 from diagrams.services import diagram_op_find
 from diagrams.text import TextError
-from diagrams.text import parse as parse_text
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
 from interview.errors import (
     Conflict,
@@ -488,27 +493,85 @@ def diagram_replace(*, room: Room, by: AbstractBaseUser, graph: object, base_ver
         return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph})
 
 
+# A conflict's key is "keep:nodes:<id>" or the like, ids being at most 40 characters.
+MAX_CHOICE_KEY = 64
+
+
+@dataclass(frozen=True)
+class TextApplied:
+    """What became of text applied from the text view."""
+
+    applied: DiagramOp | None  # None: the text changes nothing, or a conflict awaits a choice
+    new: bool
+    conflicts: list[TextConflict]  # each met, when one awaits a choice; else none
+    text: str  # what the text view shows now
+    version: int
+
+
+def _check_choices(choices: object) -> dict[str, str]:
+    if choices is None:
+        return {}
+    if not isinstance(choices, dict) or not all(
+        isinstance(key, str) and len(key) <= MAX_CHOICE_KEY and value in MERGE_CHOICES for key, value in choices.items()
+    ):
+        raise Invalid(
+            f"'choices' must map each conflict's key to {' or '.join(map(repr, MERGE_CHOICES))}", field="choices"
+        )
+    return choices
+
+
+def _text_merged(diagram: Diagram, text: str, base_version: object, choices: dict[str, str]) -> TextMerge:
+    if isinstance(base_version, bool) or not isinstance(base_version, int):
+        raise Invalid("'base_version' (the version the text was opened at) is required", field="base_version")
+    base = diagrams_services.diagram_graph_at(diagram=diagram, version=base_version)
+    if base is None:
+        raise Conflict(
+            f"the text was opened at version {base_version}, and the diagram is at version {diagram.version}: "
+            f"text merges from up to {diagrams_services.MAX_VERSIONS_BACK} changes back; your text is kept",
+            field="base_version",
+        )
+    try:
+        return merge_text(text, base=base, theirs=diagram.graph, choices=choices)
+    except TextError as error:
+        raise Invalid("\n".join(error.errors), field="text") from None
+
+
+def diagram_text_preview(
+    *, room: Room, by: AbstractBaseUser, text: str, base_version: object, choices: object = None
+) -> TextMerge:
+    """What applying the text would make of the diagram now, and what needs a choice first."""
+    diagram = Diagram.objects.get(pk=room.diagram_id)
+    return _text_merged(diagram, text, base_version, _check_choices(choices))
+
+
 def diagram_import_text(
-    *, room: Room, by: AbstractBaseUser, text: str, base_version: int, client_op_id: str = ""
-) -> tuple[DiagramOp, bool]:
-    """Replace the graph with the one the text describes, if nobody changed the diagram since
-    the text was fetched (it would silently undo their change); every bad line is named."""
+    *,
+    room: Room,
+    by: AbstractBaseUser,
+    text: str,
+    base_version: object,
+    client_op_id: str = "",
+    choices: object = None,
+) -> TextApplied:
+    """Apply what the text changed since it was opened at `base_version` to the diagram as it
+    is now (diagrams.merge): the other side's changes meanwhile survive. Where both changed the
+    same thing nothing is applied until `choices` says which side wins each conflict."""
     client_op_id = client_op_id_check(client_op_id)
+    choices = _check_choices(choices)
     with transaction.atomic():
         room = _locked(room)
-        if room.diagram.version != base_version and not diagram_op_find(
-            diagram_id=room.diagram_id, author=by, client_op_id=client_op_id
-        ):
-            raise Conflict(
-                "the diagram changed while you were editing the text; your text is kept: "
-                "copy it, reopen the text view and apply it again",
-                field="base_version",
-            )
-        try:
-            graph = parse_text(text, existing=room.diagram.graph)
-        except TextError as error:
-            raise Invalid("\n".join(error.errors), field="text") from None
-        return diagram_op_apply(room=room, by=by, op={"op": "replace", "graph": graph}, client_op_id=client_op_id)
+        diagram = Diagram.objects.select_for_update().get(pk=room.diagram_id)
+        earlier = diagram_op_find(diagram_id=diagram.pk, author=by, client_op_id=client_op_id)
+        if earlier:
+            return TextApplied(earlier, False, [], shown_text(text, diagram.graph), diagram.version)
+        merged = _text_merged(diagram, text, base_version, choices)
+        if merged.unchosen or not merged.ops:
+            conflicts = merged.conflicts if merged.unchosen else []
+            return TextApplied(None, False, conflicts, shown_text(text, diagram.graph), diagram.version)
+        applied, new = diagram_op_apply(
+            room=room, by=by, op={"op": "batch", "ops": merged.ops}, client_op_id=client_op_id
+        )
+        return TextApplied(applied, new, [], shown_text(text, merged.graph), applied.version)
 
 
 @transaction.atomic

@@ -331,7 +331,10 @@ def test_a_screen_reader_reads_the_diagram_and_hears_the_other_side_change_it(
     )
     announced = carl.locator("#diagram-announce")
     expect(announced).to_have_attribute("aria-live", "polite")
-    expect(announced).to_have_text(f"{interviewer.username} replaced the whole diagram")
+    # Text applied is said as the changes it made.
+    expect(announced).to_have_text(
+        f"{interviewer.username} made the group Online, added Events, added Ranker and made 1 more change"
+    )
     # A change by the other side is said; one's own is not.
     node(ines, "Ranker").dblclick()
     ines.keyboard.type("Reranker")

@@ -27,6 +27,7 @@ FIELDS = (
     "op",
     "client_op_id",
     "base_version",
+    "choices",
     "since",
     "action",
     "phases",
@@ -78,6 +79,23 @@ BAD_PLACES = [
     ),
 ]
 
+# Text merged from versions that are and are not there, with choices of every wrong shape.
+BAD_MERGES = [
+    '{"type": "diagram.import", "text": "A [cache]", "base_version": 0, "client_op_id": "m1"}',
+    *(
+        json.dumps({"type": kind, "text": "A [ranking] -> B", "base_version": base, "choices": choices})
+        for kind in ("diagram.import", "diagram.preview")
+        for base, choices in (
+            (0, {"nodes:a:kind": "mine"}),
+            (10**40, None),
+            (-1, {}),
+            (1, {"x" * 65: "mine"}),
+            (0, {"keep:nodes:a": None}),
+            (0, [["nodes:a:kind", "mine"]]),
+        )
+    ),
+]
+
 
 @pytest.fixture
 def room_and_cookie(problem, interviewer, candidate):
@@ -115,6 +133,7 @@ async def exchange(url: str, cookie: str, frames: list[str]) -> tuple[list[dict]
 @example(frames=[LONE_SURROGATE])
 @example(frames=[NUL])
 @example(frames=BAD_PLACES)
+@example(frames=BAD_MERGES)
 @example(
     frames=['{"type": "diagram.sync", "since": 1e400}', '{"type": "diagram.op", "op": {"op": "batch", "ops": []}}']
 )

@@ -35,6 +35,9 @@ MESSAGES = [
     ("diagram.sync", {"since": 0}, BOTH),
     ("diagram.text", {}, BOTH),
     ("diagram.import", {"text": "", "base_version": 0}, BOTH),
+    # Text that changes a block, and a choice for a conflict it might meet.
+    ("diagram.import", {"text": "A [cache]", "base_version": 0, "choices": {"nodes:a:kind": "mine"}}, BOTH),
+    ("diagram.preview", {"text": "A [cache]", "base_version": 0}, BOTH),
     ("diagram.lock", {"locked": True}, {INTERVIEWER}),
     ("diagram.select", {"node_ids": []}, BOTH),
     ("diagram.follow", {"following": True}, BOTH),

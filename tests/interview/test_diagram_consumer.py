@@ -17,6 +17,17 @@ def node(node_id: str, label: str, kind: str = "service") -> dict:
     return {"op": "add_node", "node": {"id": node_id, "label": label, "kind": kind}}
 
 
+async def receive_types(ws, *kinds: str) -> dict[str, dict]:
+    """The next message of each kind, in whatever order they come: an answer sent to one
+    socket may overtake a broadcast to the whole room."""
+    found = {}
+    while found.keys() < set(kinds):
+        message = await ws.receive_json_from(timeout=3)
+        if message["type"] in kinds:
+            found.setdefault(message["type"], message)
+    return found
+
+
 @database_sync_to_async
 def stored(room) -> tuple[dict, int, int]:
     diagram = Room.objects.select_related("diagram").get(pk=room.pk).diagram
@@ -262,6 +273,11 @@ VIEW = {"type": "diagram.view", "x": 0, "y": 0, "width": 400, "height": 300, "sc
         ({"type": "diagram.sync", "since": "3"}, "since"),
         ({"type": "diagram.lock", "locked": "yes"}, "locked"),
         ({"type": "diagram.select", "node_ids": "a"}, "node_ids"),
+        ({"type": "diagram.import", "text": "A", "base_version": "0"}, "base_version"),
+        ({"type": "diagram.import", "text": "A", "base_version": 0, "choices": ["mine"]}, "choices"),
+        ({"type": "diagram.import", "text": "A", "base_version": 0, "choices": {"nodes:a:label": "both"}}, "choices"),
+        ({"type": "diagram.preview", "text": 5, "base_version": 0}, "text"),
+        ({"type": "diagram.preview", "text": "A"}, "base_version"),
     ],
 )
 async def test_malformed_diagram_messages_name_the_field(joined_room, interviewer, message, field):
@@ -275,15 +291,21 @@ async def test_malformed_diagram_messages_name_the_field(joined_room, interviewe
 async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, candidate):
     ws_i, _ = await open_socket(joined_room, interviewer)
     ws_c, _ = await open_socket(joined_room, candidate)
-    text = "Event logs [stream] -> Trainer [training] : daily\ngroup Offline: Trainer"
-    await ws_c.send_json_to({"type": "diagram.import", "text": text, "base_version": 0, "client_op_id": "t1"})
+    typed = "# the offline part\nEvent logs [stream] -> Trainer [training] : daily\ngroup Offline: Trainer"
+    await ws_c.send_json_to({"type": "diagram.import", "text": typed, "base_version": 0, "client_op_id": "t1"})
     applied = await receive_type(ws_i, "diagram.applied")
-    assert applied["op"]["op"] == "replace"
-    mine = await receive_type(ws_c, "diagram.applied")
-    assert mine["inverse"]["op"] == "replace"  # importing text can be undone
+    assert [op["op"] for op in applied["op"]["ops"]] == ["add_group", "add_node", "add_node", "add_edge"]
+    mine = await receive_types(ws_c, "diagram.applied", "diagram.text")
+    assert mine["diagram.applied"]["inverse"]["op"] == "batch"  # importing text can be undone
+    # The text view keeps the text as typed: it says exactly what the diagram now holds.
+    assert mine["diagram.text"] == {
+        "type": "diagram.text",
+        "version": 1,
+        "text": typed,
+        "client_op_id": "t1",
+    }
     await ws_i.send_json_to({"type": "diagram.text"})
-    text = await receive_type(ws_i, "diagram.text")
-    assert text == {
+    assert await receive_type(ws_i, "diagram.text") == {
         "type": "diagram.text",
         "version": 1,
         "text": "direction TB\nEvent logs [stream]\nTrainer [training]\ngroup Offline: Trainer\n"
@@ -294,16 +316,75 @@ async def test_text_view_round_trip_over_the_socket(joined_room, interviewer, ca
     assert error["field"] == "text"
     assert error["message"].startswith("line 1: unknown kind 'blender'")
     assert error["message"].endswith("\nline 2: a label is missing")
-    # Text fetched before the other side's change would silently undo it: refused.
-    await ws_i.send_json_to({"type": "diagram.op", "op": node("new", "New")})
-    await receive_type(ws_c, "diagram.applied")
-    await ws_c.send_json_to({"type": "diagram.import", "text": "Only this", "base_version": 1, "client_op_id": "t2"})
-    stale = await receive_type(ws_c, "error")
-    assert (stale["code"], stale["field"], stale["client_op_id"]) == ("conflict", "base_version", "t2")
-    _, version, _ = await stored(joined_room)
-    assert version == 2
+    assert (await stored(joined_room))[1] == 1
     for ws in (ws_i, ws_c):
         await ws.disconnect()
+
+
+async def test_text_applied_after_the_other_side_changed_the_diagram_merges(joined_room, interviewer, candidate):
+    ws_i, _ = await open_socket(joined_room, interviewer)
+    ws_c, _ = await open_socket(joined_room, candidate)
+    await ws_c.send_json_to({"type": "diagram.op", "op": node("rank", "Ranker", "ranking"), "client_op_id": "c1"})
+    await receive_type(ws_i, "diagram.applied")
+    # The candidate opens the text at version 1; meanwhile the interviewer adds a block and
+    # renames the ranker.
+    await ws_i.send_json_to({"type": "diagram.op", "op": node("cache", "Cache", "cache")})
+    await ws_i.send_json_to(
+        {"type": "diagram.op", "op": {"op": "update_node", "id": "rank", "set": {"label": "Scorer"}}}
+    )
+    while (await receive_type(ws_c, "diagram.applied"))["version"] < 3:
+        pass
+    text = "direction TB\nReranker [ranking]\nEvent logs [stream] -> Reranker\n"
+    preview = {"type": "diagram.preview", "text": text, "base_version": 1}
+    await ws_c.send_json_to(preview)
+    shown = await receive_type(ws_c, "diagram.preview")
+    conflict = {
+        "key": "nodes:rank:label",
+        "line": 2,
+        "about": "node 'Reranker': label",
+        "mine": "Reranker",
+        "theirs": "Scorer",
+        "choice": None,
+    }
+    assert shown["conflicts"] == [conflict]
+    # Until a side is chosen, theirs stands in the preview; nothing is stored.
+    assert [n["label"] for n in shown["graph"]["nodes"]] == ["Scorer", "Cache", "Event logs"]
+    assert (await stored(joined_room))[1] == 3
+    await ws_c.send_json_to({"type": "diagram.import", "text": text, "base_version": 1, "client_op_id": "t1"})
+    asked = await receive_type(ws_c, "diagram.conflicts")
+    assert asked == {"type": "diagram.conflicts", "conflicts": [conflict], "version": 3, "client_op_id": "t1"}
+    assert (await stored(joined_room))[1] == 3
+    choose = {"type": "diagram.import", "text": text, "base_version": 1, "client_op_id": "t2"}
+    await ws_c.send_json_to({**choose, "choices": {"nodes:rank:label": "mine"}})
+    merged = (await receive_types(ws_c, "diagram.applied", "diagram.text"))["diagram.text"]
+    graph, version, _ = await stored(joined_room)
+    # The interviewer's cache survives the text, which never had it; the ranker is the same
+    # block, renamed as chosen.
+    assert [(n["id"], n["label"]) for n in graph["nodes"]] == [
+        ("rank", "Reranker"),
+        ("cache", "Cache"),
+        ("event-logs", "Event logs"),
+    ]
+    assert version == 4
+    # The text view shows the merged diagram, cache included.
+    assert (merged["version"], merged["client_op_id"]) == (4, "t2")
+    assert "Cache [cache]" in merged["text"]
+    for ws in (ws_i, ws_c):
+        await ws.disconnect()
+
+
+async def test_text_from_a_version_that_never_was_is_refused(joined_room, candidate):
+    ws, _ = await open_socket(joined_room, candidate)
+    for message in (
+        {"type": "diagram.import", "text": "A", "base_version": 7, "client_op_id": "t1"},
+        {"type": "diagram.preview", "text": "A", "base_version": -1},
+    ):
+        await ws.send_json_to(message)
+        error = await receive_type(ws, "error")
+        assert (error["code"], error["field"], error["request"]) == ("conflict", "base_version", message["type"])
+        assert "your text is kept" in error["message"]
+    assert (await stored(joined_room))[1] == 0
+    await ws.disconnect()
 
 
 async def test_an_op_sent_again_after_a_drop_is_not_applied_twice(joined_room, interviewer, candidate):

@@ -5,6 +5,7 @@ import { toDot } from "./dot.js";
 import { Drawing, readLayout } from "./drawing.js";
 import { applyOp, newId } from "./graph.js";
 import { describeChange, Outline } from "./outline.js";
+import { TextView } from "./textview.js";
 import { toast } from "./toast.js";
 
 const ZOOM_STEP = 1.2;
@@ -43,7 +44,7 @@ const HISTORY_KEPT = 200;
 const VIEW_EVERY_MS = 100;
 
 export class DiagramEditor {
-  constructor({ root, connection, role, username, style, layouter, onChange, historyKey }) {
+  constructor({ root, connection, role, username, style, layouter, onChange, historyKey, draftKey }) {
     this.root = root;
     this.onChange = onChange;
     this.connection = connection;
@@ -55,6 +56,7 @@ export class DiagramEditor {
     this.layouter = layouter;
     this.lastKind = "generic"; // what a double-click on empty canvas adds
     this.graph = null;
+    this.preview = null; // what the text view's text would make of the graph, drawn instead of it
     this.version = 0;
     this.locked = false;
     this.ended = false;
@@ -75,7 +77,7 @@ export class DiagramEditor {
     this.el = Object.fromEntries(
       [
         "canvas", "svg", "empty", "palette", "inspector", "node-form", "node-label", "node-kind", "node-group",
-        "node-note", "edge-form", "edge-label", "text-view", "text-input", "text-errors", "lock", "locked-badge",
+        "node-note", "edge-form", "edge-label", "lock", "locked-badge",
         "direction", "undo", "redo", "follow", "followed", "node-unplace", "outline", "announce",
       ].map((name) => [name, root.querySelector(`#diagram-${name}`)]),
     );
@@ -96,7 +98,7 @@ export class DiagramEditor {
     this.bindToolbar();
     this.bindCanvas();
     this.bindInspector();
-    this.bindTextView();
+    this.text = new TextView({ root, connection, editor: this, draftKey });
   }
 
   // A lock makes the diagram read-only for the candidate; once the interview has ended, for
@@ -137,6 +139,7 @@ export class DiagramEditor {
       if (op) this.connection.send({ type: "diagram.op", op, client_op_id: id });
       else this.pending.delete(id); // a text import: applied or not, the snapshot shows which
     }
+    this.text.reconnected();
   }
 
   receive(message) {
@@ -154,18 +157,11 @@ export class DiagramEditor {
       case "diagram.rejected":
         this.rejected(message);
         break;
-      case "diagram.text": {
-        const input = this.el["text-input"];
-        if (!this.textDirty) {
-          input.value = message.text;
-          this.textVersion = message.version;
-        }
-        if (input.readOnly) {
-          input.readOnly = false;
-          input.focus();
-        }
+      case "diagram.text":
+      case "diagram.conflicts":
+      case "diagram.preview":
+        this.text.receive(message);
         break;
-      }
       case "diagram.lock":
         if (message.locked === this.locked) break;
         this.setLocked(message.locked);
@@ -189,8 +185,6 @@ export class DiagramEditor {
     const mine = this.pending.get(message.client_op_id);
     if (mine) {
       this.pending.delete(message.client_op_id);
-      // Our text was applied: the text view may now show the server's text again.
-      if (mine.purpose === "text") this.textDirty = false;
       if (message.inverse) {
         if (mine.purpose === "undo") this.redoStack.push(message.inverse);
         else {
@@ -223,7 +217,7 @@ export class DiagramEditor {
   // The server refused one of our messages outright (an error, not diagram.rejected).
   refused(error) {
     if (error.client_op_id) this.pending.delete(error.client_op_id);
-    if (error.request === "diagram.import") this.textRefused(error.message);
+    if (["diagram.import", "diagram.preview"].includes(error.request)) this.text.refused(error);
   }
 
   rejected(message) {
@@ -305,15 +299,24 @@ export class DiagramEditor {
     this.outline.show(this.graph);
     this.onChange(this.graph);
     this.redraw();
-    if (!this.el["text-view"].hidden && !this.textDirty) this.connection.send({ type: "diagram.text" });
+    this.text.diagramChanged(this.version);
+  }
+
+  // Draw `graph` (the text view's preview) instead of the diagram, or the diagram again (null).
+  showPreview(graph) {
+    if (graph === null && this.preview === null) return;
+    this.preview = graph;
+    this.el.canvas.classList.toggle("previewing", graph !== null);
+    this.redraw();
   }
 
   // Lay the current version out and draw it; a version superseded meanwhile is skipped.
   async redraw() {
     const version = this.version;
+    const graph = this.preview ?? this.graph;
     let layout;
     try {
-      ({ json: layout } = await this.layouter.layout(toDot(this.graph, this.style)));
+      ({ json: layout } = await this.layouter.layout(toDot(graph, this.style)));
     } catch (error) {
       if (error.message === "superseded") return;
       // Said on the canvas, and tried again shortly (Graphviz may not have loaded yet).
@@ -331,14 +334,14 @@ export class DiagramEditor {
     const next = readLayout(layout);
     const scale = this.zoom ?? this.fitScale(next);
     const before = this.origin();
-    const origin = this.clamp(this.anchored(next, scale) ?? this.home(next, scale), next, scale);
+    const origin = this.clamp(this.anchored(next, scale, graph) ?? this.home(next, scale, graph.direction), next, scale);
     // Where each thing was on screen, in the new drawing's coordinates: glides start there.
     const moved = before && (([x, y]) => [
       (before.x + before.scale * x - origin.x) / scale,
       (before.y + before.scale * y - origin.y) / scale,
     ]);
-    const settled = this.drawing.draw(next, { animate: !first, highlight, moved, direction: this.graph.direction });
-    this.drawnDirection = this.graph.direction;
+    const settled = this.drawing.draw(next, { animate: !first, highlight, moved, direction: graph.direction });
+    this.drawnDirection = graph.direction;
     // Drawn now (what the other side sees first), at rest once the glide is over.
     this.el.svg.dataset.drawn = version;
     this.place(origin, scale);
@@ -389,10 +392,10 @@ export class DiagramEditor {
   // a tie. When no piece holds half of them (a new scale moves every block), the one that
   // moves them least: the median. Null for a first drawing, a new direction, or no block in
   // common.
-  anchored(next, scale) {
+  anchored(next, scale, graph) {
     const before = this.origin();
     const previous = this.drawing.current;
-    if (!before || !previous || this.drawnDirection !== this.graph.direction) return null;
+    if (!before || !previous || this.drawnDirection !== graph.direction) return null;
     const origins = []; // per block in common, in the order they were made
     for (const [id, node] of next.nodes) {
       const old = previous.nodes.get(id);
@@ -417,10 +420,10 @@ export class DiagramEditor {
 
   // Where a drawing opens: at the top, centred across, when it runs top to bottom; at the
   // left, centred up and down, when left to right.
-  home(next, scale) {
+  home(next, scale, direction = this.drawnDirection) {
     const room = inside(this.el.svg);
     const centred = (axis) => Math.max(0, (room[axis] - next[AXES[axis][0]] * scale) / 2);
-    return this.graph?.direction === "LR" ? { x: 0, y: centred("y") } : { x: centred("x"), y: 0 };
+    return direction === "LR" ? { x: 0, y: centred("y") } : { x: centred("x"), y: 0 };
   }
 
   // A drawing that fits stays whole on the canvas; one larger than the canvas covers it.
@@ -697,7 +700,7 @@ export class DiagramEditor {
       undo: () => this.undo(),
       redo: () => this.redo(),
       delete: () => this.deleteSelection(),
-      text: () => this.toggleText(),
+      text: () => this.text.toggle(),
       fit: () => this.setZoom(null),
       follow: () => this.toggleFollow(),
       "zoom-in": () => this.setZoom(this.scale * ZOOM_STEP),
@@ -1038,59 +1041,6 @@ export class DiagramEditor {
     this.el["node-unplace"].hidden = !node?.place;
   }
 
-  // --- Text view ------------------------------------------------------------------------
-
-  bindTextView() {
-    this.textDirty = false;
-    const input = this.el["text-input"];
-    input.addEventListener("input", () => (this.textDirty = true));
-    this.root.querySelector("#diagram-text-apply").addEventListener("click", () => this.applyText());
-    input.addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) this.applyText();
-      if (event.key === "Escape") this.toggleText();
-    });
-    this.root.querySelector("#diagram-text-close").addEventListener("click", () => this.toggleText());
-  }
-
-  toggleText() {
-    const view = this.el["text-view"];
-    view.hidden = !view.hidden;
-    if (view.hidden) {
-      this.el.canvas.focus();
-    } else {
-      this.textDirty = false;
-      this.textVersion = this.version;
-      this.el["text-errors"].replaceChildren();
-      // Read-only until the server's text arrives, so nothing typed meanwhile is mixed into it.
-      this.el["text-input"].readOnly = true;
-      this.connection.send({ type: "diagram.text" });
-    }
-  }
-
-  applyText() {
-    if (!this.editable) return;
-    this.el["text-errors"].replaceChildren();
-    const clientOpId = newId("op");
-    const text = this.el["text-input"].value;
-    // base_version: the server refuses the text if the diagram changed since it was fetched,
-    // rather than silently undoing the other side's work.
-    const message = { type: "diagram.import", text, base_version: this.textVersion, client_op_id: clientOpId };
-    if (this.connection.send(message)) {
-      // The text stays "dirty" (not replaced by the server's) until the import is applied.
-      this.pending.set(clientOpId, { op: null, purpose: "text", select: null });
-    } else {
-      toast("Offline: apply the text again once the connection is back", "warning");
-    }
-  }
-
-  // An error about the text: list each bad line under the text box.
-  textRefused(message) {
-    this.textDirty = true;
-    this.el["text-errors"].replaceChildren(
-      ...message.split("\n").map((line) => Object.assign(document.createElement("li"), { textContent: line })),
-    );
-  }
-
   // --- Keyboard -------------------------------------------------------------------------
 
   // Plain keys while focus is not in a text field; returns true when the key was used.
@@ -1121,7 +1071,7 @@ export class DiagramEditor {
       c: () => this.connectSelection(),
       g: () => this.groupSelection(),
       d: () => this.toggleDirection(),
-      t: () => this.toggleText(),
+      t: () => this.text.toggle(),
       f: () => this.toggleFollow(),
       "]": () => this.cycle(1, false),
       "[": () => this.cycle(-1, false),

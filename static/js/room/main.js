@@ -77,6 +77,7 @@ const diagram = new DiagramEditor({
   layouter: new Layouter({ workerUrl: config.layout.worker, vizUrl: config.layout.viz }),
   onChange: (graph) => scoring?.nodes(graph),
   historyKey: `mockboard.history.${config.room_id}.${config.username}`,
+  draftKey: `mockboard.text.${config.room_id}.${config.username}`,
 });
 
 const referenceDialog = document.getElementById("reference-overlay");

@@ -56,7 +56,7 @@ export function describeChange(op, before, after) {
     case "batch": {
       const said = op.ops.slice(0, 3).map((inner) => describeChange(inner, before, after));
       const more = op.ops.length - said.length;
-      return said.join(", ") + (more > 0 ? ` and made ${more} more changes` : "");
+      return said.join(", ") + (more > 0 ? ` and made ${more} more change${more > 1 ? "s" : ""}` : "");
     }
     default:
       return "changed the diagram";
