@@ -110,6 +110,7 @@ class _Merger:
         self.choices = choices
         self.conflicts: list[Conflict] = []
         self.kept: dict[str, set[str]] = {}  # what the result holds, of each collection merged so far
+        self.restored: set[str] = set()  # blocks the other side removed, kept by choice
 
     def merged(self) -> dict:
         base, mine, theirs = (self.graphs[name] for name in ("base", "mine", "theirs"))
@@ -162,8 +163,12 @@ class _Merger:
         # Removed by the other side: unless the text changed it, or uses it anew.
         if not self._changed(base, mine, fields) and not self._newly_used(collection, item_id, "mine"):
             return None
-        if collection == "edges" and not {mine["source"], mine["target"]} <= self.kept["nodes"]:
-            return None  # a block it joins stays removed, so it goes with it
+        if collection == "edges":
+            ends = {mine["source"], mine["target"]}
+            if not ends <= self.kept["nodes"]:
+                return None  # a block it joins stays removed, so it goes with it
+            if ends & self.restored:
+                return mine  # it comes back with the block kept: that choice was about it too
         keep = self._mine(
             f"keep:{collection}:{item_id}",
             collection,
@@ -172,6 +177,8 @@ class _Merger:
             mine="keep it, with your change",
             theirs="leave it removed, as the other side did",
         )
+        if keep and collection == "nodes":
+            self.restored.add(item_id)
         return mine if keep else None
 
     def _mine(self, key: str, collection: str, item: dict, **words: str) -> bool:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, SCHEMA_VERSION, GraphError, normalize, validate
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)(\s|$)', re.IGNORECASE)
 
 
@@ -178,7 +179,9 @@ def read(text: str, *, existing: dict | None = None, renamed: dict[tuple[str, st
             node["_kind_given"] = True
         return node
 
-    for number, raw in enumerate(text.splitlines(), start=1):
+    # Lines end at a newline (or a carriage return, which no label may hold), not at every
+    # character str.splitlines() breaks at: U+2028 and U+0085 may be in a label.
+    for number, raw in enumerate(_LINE_BREAK.split(text), start=1):
         line = _Line(raw)
         line.skip_space()
         if not line.rest() or line.rest().startswith("#"):

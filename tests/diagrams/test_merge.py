@@ -1,7 +1,12 @@
+import contextlib
+import random
+import re
+
 import pytest
 
 from diagrams import ops
-from diagrams.merge import diff, merge, shown_text
+from diagrams.graph import KINDS
+from diagrams.merge import CHOICES, diff, merge, shown_text
 from diagrams.text import TextError, format_text, parse
 from tests.diagrams.graphs import EXAMPLE, PLACED, hostile_graph, random_graph
 
@@ -117,6 +122,15 @@ def test_a_change_to_a_block_the_other_side_removed_asks_whether_to_keep_it():
     assert arrows(kept) == {("Candidate generation", "Ranker", "")}
 
 
+def test_a_block_kept_by_choice_comes_back_with_the_arrows_the_text_gives_it():
+    text = format_text(EXAMPLE).replace("[retrieval]", "[vector_index]").replace(": clicks", ": views")
+    theirs = theirs_after(EXAMPLE, {"op": "remove_node", "id": "n2"})
+    kept = merge(text, base=EXAMPLE, theirs=theirs, choices={"keep:nodes:n2": "mine"})
+    # One question was enough: the arrow it had comes back with it, as the text has it.
+    assert kept.unchosen == []
+    assert arrows(applied(theirs, kept)) == {("Event logs", "Candidate generation", "views")}
+
+
 def test_what_the_other_side_removed_and_the_text_left_alone_stays_removed():
     theirs = theirs_after(EXAMPLE, {"op": "remove_node", "id": "n2"})
     merged = merge(format_text(EXAMPLE) + "Cache\n", base=EXAMPLE, theirs=theirs)
@@ -183,3 +197,73 @@ def test_the_text_as_typed_is_kept_while_it_says_what_the_diagram_holds():
     assert shown_text(typed, graph) == typed
     moved_on = ops.apply(graph, {"op": "update_node", "id": "cache", "set": {"kind": "storage"}})
     assert shown_text(typed, moved_on) == format_text(moved_on)
+
+
+def edited(graph: dict, rng: random.Random, count: int) -> dict:
+    """`graph` after `count` random edits of the kinds people make (some do not apply)."""
+    labels = ["Cache", "Ranker", "Renamed", 'say "hi"', "line\u2028break"]
+    for _ in range(count):
+        nodes, edges, groups = graph["nodes"], graph["edges"], graph["groups"]
+        some = rng.choice
+        choices = (
+            [
+                {
+                    "op": "add_node",
+                    "node": {"id": f"x{rng.randrange(10**6)}", "label": some(labels), "kind": some(KINDS)},
+                },
+                {"op": "remove_node", "id": some(nodes)["id"]},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"label": some(labels)}},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"kind": some(KINDS), "note": some(["", "n"])}},
+                {
+                    "op": "add_edge",
+                    "edge": {
+                        "id": f"y{rng.randrange(10**6)}",
+                        "source": some(nodes)["id"],
+                        "target": some(nodes)["id"],
+                        "label": some(["", "x"]),
+                    },
+                },
+                {"op": "set_direction", "direction": some(["LR", "TB"])},
+            ]
+            if nodes
+            else [{"op": "add_node", "node": {"id": "x", "label": "X", "kind": "cache"}}]
+        )
+        if edges:
+            choices += [
+                {"op": "remove_edge", "id": some(edges)["id"]},
+                {"op": "update_edge", "id": some(edges)["id"], "set": {"label": some(["", "y"])}},
+            ]
+        if groups and nodes:
+            choices += [
+                {"op": "remove_group", "id": some(groups)["id"]},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"group": some(groups)["id"]}},
+            ]
+        with contextlib.suppress(ops.OpRejected):  # an edit that does not apply is skipped
+            graph = ops.apply(graph, some(choices))
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_any_two_sets_of_edits_merge_into_what_the_ops_make(seed):
+    rng = random.Random(seed)
+    base = random_graph(seed, nodes=rng.randrange(3, 12), groups=rng.randrange(0, 3), placed=rng.randrange(0, 2))
+    theirs, text = edited(base, rng, rng.randrange(5)), format_text(edited(base, rng, rng.randrange(5)))
+    choices = {}
+    while (merged := merge(text, base=base, theirs=theirs, choices=choices)).unchosen:
+        choices |= {conflict.key: rng.choice(CHOICES) for conflict in merged.unchosen}
+    applied(theirs, merged)
+    # Alone, the text gives what it says, whatever it renamed.
+    alone = merge(text, base=base, theirs=base)
+    assert alone.conflicts == []
+    assert said(alone.graph) == said(parse(text))
+    # With the text winning every conflict, merging it again (an import sent twice) changes nothing.
+    mine = {}
+    while (merged := merge(text, base=base, theirs=theirs, choices=mine)).unchosen:
+        mine |= dict.fromkeys((conflict.key for conflict in merged.unchosen), "mine")
+    again = merge(text, base=base, theirs=merged.graph)
+    assert (again.ops, again.conflicts) == ([], [])
+
+
+def said(graph: dict) -> list[str]:
+    """What the text of a graph says, whatever the order and the ids that tell twins apart."""
+    return sorted(re.sub(r" \{[^}]*\}", "", line) for line in format_text(graph).splitlines())

@@ -105,3 +105,24 @@ def test_awkward_labels_notes_and_twin_groups_survive_the_round_trip():
 def test_a_group_id_used_twice_is_named():
     with pytest.raises(TextError, match=r"line 3: the group id 'x' is used twice"):
         parse("A\ngroup G {x}: A\ngroup H {x}: A")
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85"])
+def test_characters_python_takes_for_line_ends_stay_in_their_label(separator):
+    graph = normalize(
+        {
+            "nodes": [
+                {"id": "a", "label": f"two{separator}lines", "kind": "cache", "note": f"a{separator}b"},
+                {"id": "b", "label": "B", "kind": "cache"},
+            ],
+            "edges": [{"id": "e", "source": "a", "target": "b", "label": f"x{separator}y"}],
+        }
+    )
+    text = format_text(graph)
+    assert parse(text, existing=graph) == graph
+    assert format_text(parse(text, existing=graph)) == text
+
+
+def test_text_pasted_with_windows_line_ends_reads_the_same():
+    text = "Event logs [stream] -> Ranker [ranking] : clicks\ngroup Online: Ranker\n"
+    assert parse(text.replace("\n", "\r\n")) == parse(text)
