@@ -5,7 +5,10 @@ from xml.etree import ElementTree
 
 import pytest
 from playwright.sync_api import Page, expect
+from pypdf import PdfReader
 
+from interview import services
+from interview.models import Report
 from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, wait_version
 from tests.conftest import session_cookie
@@ -250,9 +253,32 @@ def exported_x(svg: str, node_id: str) -> float:
     return float(next(group.iter(f"{SVG}text")).get("x"))
 
 
-def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_export(
-    open_room, live_room, interviewer, candidate
-):
+def printed_order(room, labels: set[str]) -> list[str]:
+    """The order the interviewer's PDF report draws blocks of one rank in, along the rank (the
+    report lays a diagram out in whichever direction prints it larger)."""
+
+    def build() -> str:
+        report = Report.objects.create(room=room, requested_by=room.interviewer, variant="interviewer")
+        return services.report_build(report_id=report.pk).pdf.path
+
+    found = {}
+
+    def visit(text, cm, tm, font, size):
+        # Each label of the drawing is a form of its own, its text placed in the drawing's
+        # coordinates (y down); the table of blocks prints its text otherwise.
+        if text.strip() in labels:
+            found[text.strip()] = (tm[4], tm[5])
+
+    final = next(page for page in PdfReader(off_the_loop(build)).pages if "Final diagram" in page.extract_text())
+    final.extract_text(visitor_text=visit)
+    assert found.keys() == labels, found
+    xs, ys = {round(x) for x, _ in found.values()}, {round(y) for _, y in found.values()}
+    along = 0 if len(ys) == 1 else 1
+    assert len(xs if along else ys) == 1, f"not in one rank: {found}"
+    return sorted(labels, key=lambda label: found[label][along])
+
+
+def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_pdf(open_room, live_room, interviewer, candidate):
     ines = open_room(interviewer, live_room)
     carl = open_room(candidate, live_room)
     apply_text(
@@ -260,6 +286,7 @@ def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_export(
     )
     wait_version(ines, 1)
     assert centre(ines, "Events")[0] < centre(ines, "Clicks")[0]
+    assert printed_order(live_room, {"Events", "Clicks"}) == ["Events", "Clicks"]
 
     # Dragged past Clicks: a bar shows where it goes, and both sides then draw it there.
     start, clicks = centre(carl, "Events"), node(carl, "Clicks").bounding_box()
@@ -274,6 +301,7 @@ def test_a_block_moved_by_hand_stays_there_for_both_sides_and_in_the_export(
     assert centre(carl, "Events")[0] > centre(carl, "Clicks")[0]
     svg = carl.request.get(f"/api/rooms/{live_room.pk}/diagram/svg/").text()
     assert exported_x(svg, "events") > exported_x(svg, "clicks")
+    assert printed_order(live_room, {"Events", "Clicks"}) == ["Clicks", "Events"]
 
     # From the keyboard: back past Clicks, then down to the rank of Features.
     node(carl, "Events").click()
