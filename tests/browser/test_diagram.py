@@ -242,6 +242,23 @@ def test_double_click_renames_in_place_and_adds_a_block(open_room, live_room, in
     expect(ines.locator("#diagram-svg g.node.kind-service")).to_have_count(2)
 
 
+def test_a_double_click_beside_a_block_adds_the_new_one_there(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    apply_text(carl, "Events [stream]\nRanker [ranking]\nEvents -> Ranker")
+    wait_version(ines, 1)
+    ranker = node(carl, "Ranker").bounding_box()
+    # Left of the ranker, a rank below the events: the new block goes there, not where an
+    # unconnected block would (beside the events).
+    carl.mouse.dblclick(ranker["x"] - ranker["width"] * 0.6, ranker["y"] + ranker["height"] / 2)
+    wait_version(ines, 2)
+    new = ines.locator("#diagram-svg g.node.kind-generic")
+    expect(new).to_have_count(1)
+    box, ranker = new.bounding_box(), node(ines, "Ranker").bounding_box()
+    assert abs((box["y"] + box["height"] / 2) - (ranker["y"] + ranker["height"] / 2)) < 2
+    assert box["x"] + box["width"] <= ranker["x"]
+
+
 def centre(page: Page, label: str) -> tuple[float, float]:
     box = node(page, label).bounding_box()
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2

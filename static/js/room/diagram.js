@@ -618,11 +618,14 @@ export class DiagramEditor {
 
   // --- Edits ----------------------------------------------------------------------------
 
-  addNode(kind) {
+  // A new block of `kind`; added `at` a point of the drawing, beside the block nearest it
+  // (before or after it, as the point is), if one is near enough to be beside.
+  addNode(kind, { at = null } = {}) {
     this.lastKind = kind;
     const id = newId("n");
     const label = this.kinds[kind].name;
-    this.send({ op: "add_node", node: { id, label, kind } }, { select: id });
+    const place = at && this.drawing.current ? this.dropAt(id, at) : null;
+    this.send({ op: "add_node", node: { id, label, kind, ...(place && { place }) } }, { select: id });
   }
 
   connectSelection() {
@@ -777,10 +780,10 @@ export class DiagramEditor {
       else this.select([]);
     });
     // Double-click: rename what is under the pointer in place, or on empty canvas add a block
-    // of the kind last added.
+    // of the kind last added, there.
     svg.addEventListener("dblclick", (event) => {
       const drawn = event.target.closest("g.node, g.edge, g.cluster");
-      if (!drawn) this.addNode(this.lastKind);
+      if (!drawn) this.addNode(this.lastKind, { at: this.pointIn(event) });
       else this.renameInPlace(drawn.id.split("-")[0], drawn.id.slice(drawn.id.indexOf("-") + 1));
     });
     this.el.canvas.addEventListener(
