@@ -237,3 +237,28 @@ def test_the_api_docs_work_under_the_policy(new_context):
     page.goto("/api/docs/")
     expect(page.get_by_role("heading", name=re.compile("Mockboard API"))).to_be_visible()
     expect(page.locator(".opblock").first).to_be_visible()
+
+
+# Every key a control of the page says it answers to (aria-keyshortcuts), as the list writes it.
+KEY_SHORTCUTS_JS = """() => [...new Set([...document.querySelectorAll('[aria-keyshortcuts]')]
+    .flatMap(e => e.getAttribute('aria-keyshortcuts').split(' ')))]"""
+
+
+@pytest.mark.parametrize("role", ["interviewer", "candidate"])
+def test_the_shortcut_list_names_every_key_and_fits_a_1280_by_720_screen(
+    open_room, live_room, interviewer, candidate, role
+):
+    page = open_room(interviewer if role == "interviewer" else candidate, live_room)
+    page.locator("body").press("?")
+    help = page.locator("#help")
+    expect(help).to_be_visible()
+    box = help.bounding_box()
+    assert 0 <= box["x"] <= box["x"] + box["width"] <= 1280, box
+    assert 0 <= box["y"] <= box["y"] + box["height"] <= 720, box
+    assert help.evaluate("d => d.scrollHeight <= d.clientHeight && d.scrollWidth <= d.clientWidth")
+    listed = " ".join(page.locator("#help dt").all_inner_texts()).replace("Ctrl", "Control")
+    missing = [key for key in page.evaluate(KEY_SHORTCUTS_JS) if key not in listed]
+    assert missing == []
+    # So are the keys of the text view, and the other ways to delete.
+    for key in ("Control+Enter", "Backspace"):
+        assert key in listed

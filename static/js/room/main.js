@@ -223,7 +223,8 @@ function handle(message) {
       break;
     case "error":
       if (message.request?.startsWith("diagram.")) diagram.refused(message);
-      if (message.request !== "diagram.import") toast(message.message, "error", 6000);
+      // The text view says what is wrong with the text at its lines, as it is typed.
+      if (!["diagram.import", "diagram.preview"].includes(message.request)) toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
       if (message.request === "notes.save") pads[config.role].refused();
       if (message.request === "timer.phases" && phases) phases.refused();
