@@ -167,14 +167,59 @@ def dot_style() -> dict:
     }
 
 
+def declared(graph: dict) -> list[dict]:
+    """The blocks in the order Graphviz is to meet them, so that blocks nothing joins read
+    oldest first, as they were made.
+
+    The page's Graphviz (16.1, static/vendor/viz-js) lines up the parts of a drawing that no
+    arrow joins in the order it meets them across a drawing that runs top to bottom, but
+    upwards in one that runs left to right (measured: tests/browser/test_dot_twin.py). So
+    left to right, the parts (blocks joined by arrows or placed beside one another) are met
+    newest first, each part's blocks in the order made; top to bottom, all in the order made.
+    The server's Graphviz (Debian's 2.43, for exports and the PDF) orders them otherwise in
+    groups; the page is where a diagram grows."""
+    nodes = graph["nodes"]
+    if graph["direction"] != "LR":
+        return list(nodes)
+    index = {node["id"]: i for i, node in enumerate(nodes)}
+    root = list(range(len(nodes)))
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    def join(a: int, b: int) -> None:
+        # The oldest block of a part names it.
+        a, b = find(a), find(b)
+        root[max(a, b)] = min(a, b)
+
+    for edge in graph["edges"]:
+        join(index[edge["source"]], index[edge["target"]])
+    for i, node in enumerate(nodes):
+        place = node.get("place")  # absent from a schema 1 graph that was not normalized
+        if place and _honoured(node, nodes[index[place["beside"]]]):
+            join(i, index[place["beside"]])
+    return [nodes[i] for i in sorted(range(len(nodes)), key=lambda i: (-find(i), i))]
+
+
+def _honoured(node: dict, beside: dict) -> bool:
+    """Whether a block's place reaches the DOT: only beside a block of the same group (or
+    none), as Graphviz keeps a group whole, so it could not honour the others, and Debian's
+    2.43 crashes on many of them (tests/diagrams/test_render.py)."""
+    return beside["group"] == node["group"]
+
+
 def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     """Deterministic DOT for a normalized graph: the same graph always gives the same text.
     static/js/room/dot.js is its twin for the page, held to the same golden files.
 
     SVG ids are `<prefix>node-<id>`, `<prefix>edge-<id>` and `<prefix>group-<id>`, so the
-    browser can map what was clicked back to the graph. Blocks are declared in the order they
-    were made, whatever their group, and arrows likewise: Graphviz orders ranks from the order
-    it meets things, so a new block comes last and the others keep their places."""
+    browser can map what was clicked back to the graph. Blocks are declared as `declared`
+    orders them, whatever their group, and arrows in the order they were made: Graphviz
+    orders ranks from the order it meets things, so a new block comes last and the others
+    keep their places."""
     layout = {
         **GRAPH_ATTRIBUTES,
         "rankdir": graph["direction"],
@@ -189,7 +234,7 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
     ]
     names = {node["id"]: f"n{i}" for i, node in enumerate(graph["nodes"])}
     kinds = {node["id"]: node["kind"] for node in graph["nodes"]}
-    for node in graph["nodes"]:
+    for node in declared(graph):
         style = KIND_STYLES[node["kind"]]
         attributes = {
             "label": _label(wrap(node["label"], NODE_WRAP)),
@@ -215,13 +260,11 @@ def to_dot(graph: dict, *, id_prefix: str = "") -> str:
             attributes["xlabel"] = _label(wrap(edge["label"], EDGE_WRAP))
         lines.append(f"\t{names[edge['source']]} -> {names[edge['target']]} [{_attributes(attributes)}]")
     # Blocks placed by hand: in the rank of the block beside them, kept before or after it by
-    # an invisible arrow, as far as Graphviz's ranks allow. Only beside a block of the same
-    # group (or none): Graphviz keeps a group whole, so it could not honour the others, and
-    # Debian's 2.43 crashes on many of them (tests/diagrams/test_render.py).
-    group_of = {node["id"]: node["group"] for node in graph["nodes"]}
+    # an invisible arrow, as far as Graphviz's ranks allow.
+    by_id = {node["id"]: node for node in graph["nodes"]}
     for node in graph["nodes"]:
         place = node.get("place")  # absent from a schema 1 graph that was not normalized
-        if place and group_of[place["beside"]] == node["group"]:
+        if place and _honoured(node, by_id[place["beside"]]):
             me, other = names[node["id"]], names[place["beside"]]
             first, second = (me, other) if place["side"] == "before" else (other, me)
             lines += [f"\t{{rank=same; {me}; {other}}}", f'\t{first} -> {second} [style="invis"]']

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from diagrams.graph import KINDS, LIMITS, normalize
+from diagrams.graph import DIRECTIONS, KINDS, LIMITS, normalize
 
 EXAMPLE = normalize(
     {
@@ -149,3 +149,25 @@ def worst_graph(*, nodes: int, spread: int, grouping: str, direction: str) -> di
         source, target = (a, b) if j % 2 == 0 else (b, a)
         edges.append({"id": f"x{j}", "source": f"n{source}", "target": f"n{target}", "label": text})
     return normalize({"schema": 1, "direction": direction, "groups": groups, "nodes": node_list, "edges": edges})
+
+
+def loose_blocks(seed: int) -> tuple[dict, list[tuple[str, str]]]:
+    """A seeded graph with loose blocks (no arrow, no place) in and out of groups, and each
+    pair of them in one group (or none): older first."""
+    rng = random.Random(seed)
+    groups = [{"id": f"g{i}", "label": f"Group {i}"} for i in range(rng.randrange(3))]
+    count = rng.randrange(3, 14)
+    nodes = [
+        {"id": f"v{i}", "label": f"Block {i}", "kind": "service", "group": rng.choice([None, *groups])}
+        for i in range(count)
+    ]
+    for node in nodes:
+        node["group"] = node["group"] and node["group"]["id"]
+    edges = [
+        {"id": f"e{i}", "source": f"v{a}", "target": f"v{b}"}
+        for i, (a, b) in enumerate(rng.sample(range(count), 2) for _ in range(rng.randrange(count)))
+    ]
+    graph = normalize({"direction": rng.choice(DIRECTIONS), "groups": groups, "nodes": nodes, "edges": edges})
+    joined = {end for edge in edges for end in (edge["source"], edge["target"])}
+    loose = [node for node in graph["nodes"] if node["id"] not in joined]
+    return graph, [(a["id"], b["id"]) for i, a in enumerate(loose) for b in loose[i + 1 :] if a["group"] == b["group"]]

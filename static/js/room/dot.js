@@ -53,6 +53,36 @@ function isCompact(graph, style) {
   return graph.nodes.length > style.compact.nodes || graph.edges.length > style.compact.edges;
 }
 
+// The blocks in the order Graphviz is to meet them, so that blocks nothing joins read oldest
+// first: diagrams.dot.declared, which says why.
+export function declared(graph) {
+  const nodes = graph.nodes;
+  if (graph.direction !== "LR") return [...nodes];
+  const index = new Map(nodes.map((node, i) => [node.id, i]));
+  const root = nodes.map((_, i) => i);
+  const find = (i) => {
+    while (root[i] !== i) {
+      root[i] = root[root[i]];
+      i = root[i];
+    }
+    return i;
+  };
+  // The oldest block of a part names it.
+  const join = (a, b) => {
+    const [x, y] = [find(a), find(b)];
+    root[Math.max(x, y)] = Math.min(x, y);
+  };
+  for (const edge of graph.edges) join(index.get(edge.source), index.get(edge.target));
+  nodes.forEach((node, i) => {
+    if (node.place && honoured(node, nodes[index.get(node.place.beside)])) join(i, index.get(node.place.beside));
+  });
+  const part = nodes.map((_, i) => find(i));
+  return nodes.map((_, i) => i).sort((a, b) => part[b] - part[a] || a - b).map((i) => nodes[i]);
+}
+
+// Only a place beside a block of the same group (or none) reaches the DOT: diagrams.dot._honoured.
+const honoured = (node, beside) => beside.group === node.group;
+
 export function toDot(graph, style, idPrefix = "") {
   const layout = {
     ...style.graph,
@@ -68,7 +98,7 @@ export function toDot(graph, style, idPrefix = "") {
   ];
   const names = new Map(graph.nodes.map((node, i) => [node.id, `n${i}`]));
   const kinds = new Map(graph.nodes.map((node) => [node.id, node.kind]));
-  for (const node of graph.nodes) {
+  for (const node of declared(graph)) {
     const kind = style.kinds[node.kind];
     const values = {
       label: label(wrap(node.label, style.wrap.node)),
@@ -96,9 +126,9 @@ export function toDot(graph, style, idPrefix = "") {
     if (edge.label) values.xlabel = label(wrap(edge.label, style.wrap.edge));
     lines.push(`\t${names.get(edge.source)} -> ${names.get(edge.target)} [${attributes(values)}]`);
   }
-  const groupOf = new Map(graph.nodes.map((node) => [node.id, node.group]));
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   for (const node of graph.nodes) {
-    if (!node.place || groupOf.get(node.place.beside) !== node.group) continue;
+    if (!node.place || !honoured(node, byId.get(node.place.beside))) continue;
     const [me, other] = [names.get(node.id), names.get(node.place.beside)];
     const [first, second] = node.place.side === "before" ? [me, other] : [other, me];
     lines.push(`\t{rank=same; ${me}; ${other}}`, `\t${first} -> ${second} [style="invis"]`);
