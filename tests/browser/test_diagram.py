@@ -424,6 +424,25 @@ def test_a_diagram_built_with_the_keyboard_alone(open_room, live_room, interview
     carl.keyboard.press("Enter")
     wait_version(ines, 10)
     expect(node(ines, "Scorer")).to_have_count(1)
+    # Delete and undo it; zoom in and fit again; follow the other side and stop.
+    expect(carl.locator("#diagram-svg g.node.selected")).to_have_text("Scorer")
+    carl.locator("body").press("Delete")
+    wait_version(ines, 11)
+    expect(ines.locator("#diagram-svg g.node")).to_have_count(2)
+    carl.locator("body").press("Control+z")
+    wait_version(ines, 12)
+    expect(node(ines, "Scorer")).to_have_count(1)
+    width = "document.querySelector('#diagram-svg svg').getBoundingClientRect().width"
+    fitted = carl.evaluate(width)
+    carl.locator("body").press("+")
+    carl.wait_for_function(f"() => {width} > {fitted} * 1.1")
+    carl.locator("body").press("0")
+    carl.wait_for_function(f"() => Math.abs({width} - {fitted}) < 1")
+    carl.locator("body").press("f")
+    expect(carl.locator("#diagram-follow")).to_have_attribute("aria-pressed", "true")
+    expect(ines.locator("#diagram-followed")).to_be_visible()
+    carl.locator("body").press("f")
+    expect(carl.locator("#diagram-follow")).to_have_attribute("aria-pressed", "false")
 
 
 def test_undo_and_redo_survive_a_reload_of_the_same_tab(open_room, live_room, candidate):

@@ -5,8 +5,10 @@
 import { newId } from "./graph.js";
 import { toast } from "./toast.js";
 
-// How long typing pauses before the drawing previews the text.
+// How long typing pauses before the drawing previews the text; a change by the other side
+// is merged into the preview sooner (bursts of ops still coalesce).
 const PREVIEW_AFTER_MS = 400;
+const REMERGE_AFTER_MS = 100;
 // The server names a bad line as "line N: what is wrong".
 const AT_LINE = /^line (\d+): /;
 
@@ -25,6 +27,7 @@ export class TextView {
     this.version = null; // the version the text was opened at: what the merge starts from
     this.dirty = false; // typed since it was opened, and not yet applied
     this.importing = null; // the client_op_id of the import awaiting its answer
+    this.applying = null; // the version our applied text made, until the editor has it
     this.previewed = null; // the text the last preview request was for
     this.conflicts = [];
     this.choices = new Map(); // conflict key -> "mine" | "theirs"
@@ -90,13 +93,15 @@ export class TextView {
       this.el.input.focus();
       this.schedulePreview(0);
     } else {
-      this.fetch();
+      this.fetch({ wait: true });
     }
   }
 
-  // Ask for the diagram's own text; read-only until it comes, so nothing typed is mixed in.
-  fetch() {
-    this.el.input.readOnly = true;
+  // Ask for the diagram's own text. On opening, the box is read-only until it comes, so that
+  // nothing typed is mixed into it; later, what is typed meanwhile wins and the answer is
+  // dropped (the typed text merges from the version it was opened at).
+  fetch({ wait = false } = {}) {
+    if (wait) this.el.input.readOnly = true;
     this.connection.send({ type: "diagram.text" });
   }
 
@@ -106,14 +111,19 @@ export class TextView {
     this.clearMarks();
     this.editor.showPreview(null);
     this.status("");
-    this.fetch();
+    this.fetch({ wait: true });
   }
 
   // The diagram moved on: an unchanged text follows it; a typed one is previewed again, merged
   // with what changed.
   diagramChanged(version) {
+    if (this.applying !== null && version >= this.applying) {
+      // The diagram now holds our text: the preview of it is no longer needed.
+      this.applying = null;
+      this.editor.showPreview(null);
+    }
     if (!this.open) return;
-    if (this.dirty) this.schedulePreview();
+    if (this.dirty) this.schedulePreview(REMERGE_AFTER_MS);
     else if (this.version === null || this.version < version) this.fetch();
   }
 
@@ -211,12 +221,20 @@ export class TextView {
     this.forget();
     this.clearMarks();
     this.show(message.text, message.version);
-    this.editor.showPreview(null);
+    // The preview showed what was applied: it stays until the editor has that version (the
+    // answer may overtake the broadcast), so the drawing does not step back meanwhile.
+    if (this.editor.version >= message.version) this.editor.showPreview(null);
+    else this.applying = message.version;
     this.status("Applied");
   }
 
+  // New text for the box, the caret and the view of it kept where they were.
   show(text, version) {
-    this.el.input.value = text;
+    const input = this.el.input;
+    const [start, end, scroll] = [input.selectionStart, input.selectionEnd, input.scrollTop];
+    input.value = text;
+    if (document.activeElement === input) input.setSelectionRange(start, end);
+    input.scrollTop = scroll;
     this.version = version;
     this.renderLines();
   }
