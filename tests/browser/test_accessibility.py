@@ -70,6 +70,23 @@ def test_the_room_for_each_side_with_its_dialogs(open_room, live_room, interview
     expect(ines.locator("#reference-overlay")).to_be_visible()
     assert violations(ines) == []
 
+    # The text view beside the drawing, with a conflict to settle and a bad line marked.
+    carl.locator("body").press("t")
+    text = carl.locator("#diagram-text-input")
+    expect(text).to_be_editable()
+    text.fill(text.input_value().replace("A cache block", "A cached block"))
+    ines.locator("#reference-overlay").press("Escape")
+    ines.locator("#diagram-svg g.node", has_text="A cache block").dblclick()
+    ines.keyboard.type("Cache tier")
+    ines.keyboard.press("Enter")
+    wait_version(carl, 2)
+    text.press("Control+Enter")
+    expect(carl.locator("#diagram-text-conflicts li")).to_have_count(1)
+    text.press("Control+End")
+    text.type("\nB [blender]")
+    expect(carl.locator("#diagram-text-errors li")).to_have_count(1)
+    assert violations(carl) == []
+
 
 def test_an_ended_room(open_room, live_room, interviewer, candidate):
     def end():
