@@ -19,9 +19,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from diagrams.graph import DEFAULT_DIRECTION, DIRECTIONS, KINDS, SCHEMA_VERSION, GraphError, normalize, validate
+from diagrams.graph import (
+    DEFAULT_DIRECTION,
+    DIRECTIONS,
+    ID_PATTERN,
+    KINDS,
+    SCHEMA_VERSION,
+    GraphError,
+    normalize,
+    validate,
+)
 
-_ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _NEEDS_QUOTES = re.compile(r'[\[\]:,#"{}]|->|//|^\s|\s$|^(group|direction)(\s|$)', re.IGNORECASE)
 
@@ -108,7 +116,7 @@ class _Line:
         node_id = kind = None
         if self.take("{"):
             end = self.text.find("}", self.pos)
-            if end == -1 or not _ID.fullmatch(self.text[self.pos : end].strip()):
+            if end == -1 or not ID_PATTERN.fullmatch(self.text[self.pos : end].strip()):
                 raise ValueError("an id in { } must be 1 to 40 characters of A-Z, a-z, 0-9, _ or -")
             node_id, self.pos = self.text[self.pos : end].strip(), end + 1
         if self.take("["):
