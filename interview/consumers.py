@@ -38,7 +38,8 @@ committed the server answers {"type": "saved", "request": <type>, "save_id": ...
 about it carries the same save_id, so a page can say "Saved" only when it is true.
 Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
 "notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
-commit; the author matches it by client_op_id and also gets the op's "inverse" for undo),
+commit, in version order; the author matches it by client_op_id and also gets the op's
+"inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text" (with the
 client_op_id of the import it answers, if any), "diagram.conflicts", "diagram.preview",
@@ -65,6 +66,7 @@ code 4429 on the next one.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -106,6 +108,11 @@ CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY_CONNECTIONS = 4429
+# A diagram broadcast can overtake the one before it: two sockets each commit an op, then
+# publish, in either order. One that arrives ahead of the version before it is held this long
+# for that one, so that the page sees versions in order; past it, it goes anyway and the page,
+# seeing the gap, asks for what it lacks.
+HOLD_AHEAD_SECONDS = 0.25
 
 
 def server_now_ms() -> int:
@@ -139,6 +146,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         self.room_id = room.pk
+        # Diagram broadcasts in version order: the last version sent, those that came ahead
+        # of their turn, and the timer that stops waiting for the one missing.
+        self.sent_version: int | None = None
+        self.ahead: dict[int, dict] = {}
+        self.hold: asyncio.TimerHandle | None = None
+        self.held_over: asyncio.Task | None = None
+        self.sending = asyncio.Lock()
         self.joined_groups = [room_group(room.pk)]
         if self.role == Role.INTERVIEWER:
             self.joined_groups.append(interviewer_group(room.pk))
@@ -162,6 +176,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.role is None:
             return
+        if self.hold is not None:
+            self.hold.cancel()
         watch_unregister(self)
         # Presence first: the other side should see us leave at once, whatever the channel
         # layer takes to unsubscribe.
@@ -356,7 +372,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         since = message.get("since")
         if isinstance(since, bool) or not isinstance(since, int) or since < 0:
             raise Invalid("'since' must be a version number (a whole number from 0)", field="since")
-        await self.send_json(await database_sync_to_async(self._catch_up)(since))
+        answer = await database_sync_to_async(self._catch_up)(since)
+        self._sent(answer["version"])  # the ops up to it, or the graph at it
+        await self.send_json(answer)
 
     def _catch_up(self, since: int) -> dict:
         room = self._room_if_participant()
@@ -553,6 +571,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if snapshot is None:
             await self._revoke()
         else:
+            self._sent(snapshot["room"]["diagram"]["version"])
             await self.send_json(snapshot)
 
     async def resync(self) -> None:
@@ -579,7 +598,33 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "notes.updated", "kind": event["kind"], "text": event["text"]})
 
     async def room_diagram_applied(self, event: dict) -> None:
-        await self.send_json({"type": "diagram.applied", **self._applied(event)})
+        self.ahead[event["version"]] = event
+        await self._send_in_order()
+
+    async def _send_in_order(self, *, waited: bool = False) -> None:
+        """Send the broadcasts that came, in version order, but not past a missing version
+        until HOLD_AHEAD_SECONDS have passed (`waited`)."""
+        async with self.sending:
+            while self.ahead:
+                version = min(self.ahead)
+                if not waited and self.sent_version is not None and version > self.sent_version + 1:
+                    if self.hold is None:
+                        self.hold = asyncio.get_running_loop().call_later(HOLD_AHEAD_SECONDS, self._stop_waiting)
+                    return
+                event = self.ahead.pop(version)
+                self._sent(version)
+                await self.send_json({"type": "diagram.applied", **self._applied(event)})
+            if self.hold is not None:
+                self.hold.cancel()
+                self.hold = None
+
+    def _stop_waiting(self) -> None:
+        self.hold = None
+        self.held_over = asyncio.ensure_future(self._send_in_order(waited=True))
+
+    def _sent(self, version: int) -> None:
+        """The page has the diagram up to `version` (or is told of it now)."""
+        self.sent_version = version if self.sent_version is None else max(self.sent_version, version)
 
     async def room_diagram_lock(self, event: dict) -> None:
         await self.send_json({"type": "diagram.lock", "locked": event["locked"]})

@@ -2,11 +2,13 @@
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 
 from diagrams import ops
 from diagrams.graph import EMPTY
 from diagrams.models import DiagramOp
 from diagrams.services import MAX_OPS_TO_REPLAY
+from interview.broadcast import room_group
 from interview.models import Room
 from tests.interview.test_consumer import open_socket, receive_type
 
@@ -232,6 +234,36 @@ async def test_following_and_the_view_followed_reach_only_the_other_side(joined_
         assert own not in seen
     for ws in (ws_i, ws_c):
         await ws.disconnect()
+
+
+def applied_event(version: int) -> dict:
+    """A diagram broadcast, as services.diagram_applied_event makes them."""
+    direction = "LR" if version % 2 else "TB"
+    return {
+        "type": "room.diagram_applied",
+        "version": version,
+        "op": {"op": "set_direction", "direction": direction},
+        "inverse": {"op": "set_direction", "direction": "TB" if direction == "LR" else "LR"},
+        "client_op_id": f"elsewhere-{version}",
+        "author": "someone",
+    }
+
+
+async def test_a_broadcast_that_overtook_the_one_before_it_is_sent_after_it(joined_room, interviewer):
+    ws, snapshot = await open_socket(joined_room, interviewer)
+    assert snapshot["room"]["diagram"]["version"] == 0
+    group = room_group(joined_room.pk)
+    # Two sockets committed versions 1 and 2 and published them the other way round.
+    await get_channel_layer().group_send(group, applied_event(2))
+    await get_channel_layer().group_send(group, applied_event(1))
+    assert [(await receive_type(ws, "diagram.applied"))["version"] for _ in range(2)] == [1, 2]
+    # A version that never comes holds the next for a moment only: the page then sees the gap
+    # and asks for what it lacks.
+    await get_channel_layer().group_send(group, applied_event(4))
+    assert (await receive_type(ws, "diagram.applied"))["version"] == 4
+    await get_channel_layer().group_send(group, applied_event(5))
+    assert (await receive_type(ws, "diagram.applied"))["version"] == 5
+    await ws.disconnect()
 
 
 async def test_a_second_tab_of_the_same_person_is_not_the_other_side(joined_room, interviewer, candidate):
