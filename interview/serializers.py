@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from interview.markup import render_markdown
 from interview.models import Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
+from interview.problem_bank import RUBRIC_LEVELS
 from interview.selectors import kit_refusal, room_feedback_for, room_self_assessment, room_twists
 from interview.timer import ACTIONS
 
@@ -123,7 +124,9 @@ class DiagramSerializer(serializers.Serializer):
 
 class ScoreSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True, help_text="The rubric dimension's name.")
-    level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
+    level = serializers.IntegerField(
+        min_value=1, max_value=RUBRIC_LEVELS, allow_null=True, required=False, default=None
+    )
     comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
     node_ids = serializers.ListField(child=serializers.CharField(), required=False, default=list)
 
@@ -146,7 +149,9 @@ class SelfRatingSerializer(serializers.Serializer):
     levels = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text="What levels 1 to 4 mean, in order."
     )
-    level = serializers.IntegerField(min_value=1, max_value=4, allow_null=True, required=False, default=None)
+    level = serializers.IntegerField(
+        min_value=1, max_value=RUBRIC_LEVELS, allow_null=True, required=False, default=None
+    )
     comment = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False, default="")
 
 

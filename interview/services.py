@@ -56,7 +56,7 @@ from interview.models import (
     TwistReveal,
     new_invite_token,
 )
-from interview.problem_bank import parse_problem, read_problem_bank
+from interview.problem_bank import RUBRIC_LEVELS, parse_problem, read_problem_bank
 from interview.selectors import (
     feedback_is_shared,
     kit_refusal,
@@ -601,11 +601,11 @@ def _check_feedback_text(value: object, field: str) -> str:
 
 
 def _check_rating(room: Room, dimension: object, level: object) -> None:
-    """A rubric dimension of this room's problem, and a level from 1 to 4 (or None)."""
+    """A rubric dimension of this room's problem, and one of its levels (or None)."""
     if dimension not in {d["key"] for d in room.problem.rubric}:
         raise Invalid(f"{dimension!r} is not a dimension of this problem's rubric", field="dimension")
-    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 4):
-        raise Invalid("must be a level from 1 to 4, or null", field="level")
+    if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= RUBRIC_LEVELS):
+        raise Invalid(f"must be a level from 1 to {RUBRIC_LEVELS}, or null", field="level")
 
 
 def _broadcast_scoring(room: Room, feedback: Feedback | None) -> None:
