@@ -6,8 +6,9 @@ Protocol (JSON text frames). Client to server:
   {"type": "timer.control", "action": "start"|...}     interviewer only
   {"type": "timer.phases", "phases": [{name, minutes}]} interviewer only, before start
   {"type": "notes.save", "kind": "candidate"|"interviewer", "text": "..."}
-  {"type": "diagram.op", "op": {...}, "client_op_id": "...", "base_version": n}
-                                                       applied to the current graph
+  {"type": "diagram.op", "op": {...}, "client_op_id": "..."}
+                                                       applied to the current graph (ops name
+                                                       what they touch by id)
   {"type": "diagram.sync", "since": n}                 the ops after version n, or a snapshot
   {"type": "diagram.text"}                             the current graph in the text form
   {"type": "diagram.import", "text": "...", "base_version": n, "client_op_id": "...",
@@ -36,10 +37,10 @@ Protocol (JSON text frames). Client to server:
 Any message may carry "save_id" (a string of up to 64 characters): once it is handled and
 committed the server answers {"type": "saved", "request": <type>, "save_id": ...}, and an error
 about it carries the same save_id, so a page can say "Saved" only when it is true.
-Server to client: "snapshot", "pong", "timer.state", "presence", "notes.updated",
-"notes.saved" (the sender's save is committed), "diagram.applied" (to everyone, after the
-commit, in version order; the author matches it by client_op_id and also gets the op's
-"inverse" for undo),
+Server to client: "snapshot" (with "protocol", this protocol's version), "pong",
+"timer.state", "presence", "notes.updated", "notes.saved" (the sender's save is committed),
+"diagram.applied" (to everyone, after the commit, in version order; the author matches it
+by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
 "diagram.ops" / "diagram.snapshot" (answers to diagram.sync), "diagram.text" (with the
 client_op_id of the import it answers, if any), "diagram.conflicts", "diagram.preview",
@@ -90,7 +91,7 @@ from interview.serializers import diagram_state, room_serializer_class
 from interview.text import json_problem, unstorable
 from mockboard import statements
 from mockboard.statements import Statements, database_sync_to_async
-from mockboard.websocket_protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, too_large_error
+from mockboard.websocket_protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, PROTOCOL_VERSION, too_large_error
 
 logger = logging.getLogger(__name__)
 
@@ -553,6 +554,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         serializer = room_serializer_class(role)(room, context={"user": user, "base_url": self._base_url()})
         return {
             "type": "snapshot",
+            "protocol": PROTOCOL_VERSION,
             "role": role.value,
             "user": user.username,
             "room": serializer.data,

@@ -26,6 +26,7 @@ from interview.forms import ProblemForm, SignInForm, SignupForm
 from interview.models import Difficulty, NoteKind, Problem, Recommendation, Role, Room
 from interview.navigation import invited_room, safe_next
 from interview.selectors import guide_by_phase, kit_refusal, kits_refused, problem_search
+from mockboard.websocket_protocol import PROTOCOL_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -203,6 +204,7 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         "recommendations": Recommendation.choices,
         "config": {
             "room_id": str(room.pk),
+            "protocol": PROTOCOL_VERSION,
             "role": role.value,
             "username": request.user.username,
             # What the page lays its diagram out with: the DOT's every number (diagrams.dot),

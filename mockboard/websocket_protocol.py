@@ -19,6 +19,11 @@ from websockets.frames import Frame, Opcode
 
 MAX_FRAME_BYTES = 256 * 1024
 CLOSE_TOO_LARGE = 1009
+# The room protocol's version (interview/consumers.py), in every snapshot and in the page it
+# was served with: a page left open across a deploy that changed it is asked to reload.
+# 2: text is imported as a merge (diagram.preview, diagram.conflicts); diagram.op has no
+# base_version.
+PROTOCOL_VERSION = 2
 
 
 def too_large_error() -> dict:

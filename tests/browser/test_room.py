@@ -1,6 +1,7 @@
 """Two people in two browsers: sign up, open a room, join by invite, run the timer."""
 
 import html
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -8,9 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from interview.models import PRESENCE_STALE_SECONDS, TimerEvent
+from mockboard.websocket_protocol import PROTOCOL_VERSION
 from tests import servers
+from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, new_page, sign_up, wait_version
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, session_cookie
 from tests.interview.test_views import INTERVIEWER_ONLY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -262,3 +265,36 @@ def test_the_shortcut_list_names_every_key_and_fits_a_1280_by_720_screen(
     # So are the keys of the text view, and the other ways to delete.
     for key in ("Control+Enter", "Backspace"):
         assert key in listed
+
+
+def test_a_page_left_open_across_a_deploy_that_changed_the_protocol_asks_to_be_reloaded(
+    new_context, app_url, live_room, candidate
+):
+    context = new_context()
+    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, candidate), "url": app_url}])
+    page = context.new_page()
+    deployed = {"anew": False, "socket": None}
+
+    def through(ws):
+        # The real server, whose snapshot says another protocol once it is "deployed anew".
+        deployed["socket"] = ws
+        server = ws.connect_to_server()
+
+        def to_page(message):
+            data = json.loads(message)
+            if data["type"] == "snapshot" and deployed["anew"]:
+                data["protocol"] = PROTOCOL_VERSION + 1
+            ws.send(json.dumps(data))
+
+        server.on_message(to_page)
+        ws.on_message(server.send)
+
+    page.route_web_socket("**/ws/rooms/**", through)
+    page.goto(f"/rooms/{live_room.pk}/")
+    wait_version(page, 0)  # the snapshot is in
+    updated = page.locator(".toast", has_text="Mockboard was updated while this page was open: reload it")
+    expect(updated).to_have_count(0)
+    # The server restarts with the new release: the page reconnects and hears of it.
+    deployed["anew"] = True
+    deployed["socket"].close(code=1012)
+    expect(updated).to_be_visible()

@@ -14,6 +14,7 @@ from interview.consumers import MAX_FRAME_BYTES, RATE_BURST, RATE_PER_SECOND
 from interview.models import PRESENCE_STALE_SECONDS, Room, RoomConnection, RoomNote, TimerEvent
 from interview.services import MAX_CONNECTIONS_PER_USER
 from mockboard.asgi import application
+from mockboard.websocket_protocol import PROTOCOL_VERSION
 from tests.conftest import session_cookie
 from tests.interview.test_views import INTERVIEWER_ONLY
 
@@ -94,6 +95,7 @@ async def test_snapshot_per_role(joined_room, interviewer, candidate):
     assert theirs["room"]["problem"]["title"] == "Video recommendations for a home feed"
     assert theirs["room"]["timer"]["status"] == "not_started"
     assert isinstance(theirs["server_now"], int)
+    assert mine["protocol"] == theirs["protocol"] == PROTOCOL_VERSION
     raw = json.dumps(theirs)
     for text in INTERVIEWER_ONLY:
         assert text not in raw

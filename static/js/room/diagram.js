@@ -236,7 +236,7 @@ export class DiagramEditor {
     }
     const clientOpId = newId("op");
     this.pending.set(clientOpId, { op, purpose, select });
-    if (!this.connection.send({ type: "diagram.op", op, client_op_id: clientOpId, base_version: this.version })) {
+    if (!this.connection.send({ type: "diagram.op", op, client_op_id: clientOpId })) {
       toast("Offline: the change will be sent when the connection is back", "warning");
     }
   }

@@ -181,6 +181,10 @@ function handle(message) {
   }
   switch (message.type) {
     case "snapshot":
+      if (message.protocol !== config.protocol) {
+        // Mockboard was deployed anew while this page was open, speaking another protocol.
+        toast("Mockboard was updated while this page was open: reload it to keep working", "warning", 600000);
+      }
       showTimer(message.room.timer);
       showParticipants(message.participants);
       diagram.load(message.room.diagram);
