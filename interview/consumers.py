@@ -38,7 +38,7 @@ Any message may carry "save_id" (a string of up to 64 characters): once it is ha
 committed the server answers {"type": "saved", "request": <type>, "save_id": ...}, and an error
 about it carries the same save_id, so a page can say "Saved" only when it is true.
 Server to client: "snapshot" (with "protocol", this protocol's version), "pong",
-"timer.state", "presence", "notes.updated", "notes.saved" (the sender's save is committed),
+"timer.state", "presence", "notes.updated",
 "diagram.applied" (to everyone, after the commit, in version order; the author matches it
 by client_op_id and also gets the op's "inverse" for undo),
 "diagram.rejected" (to the sender: reason, whether it is a conflict, current version),
@@ -324,11 +324,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _on_notes_save(self, message: dict) -> None:
         kind = _field(message, "kind", str)
+        # Acknowledged, like any message with a save_id, by "saved" once committed.
         await self._call_service(
             services.note_save, kind=kind, text=_field(message, "text", str), origin=self.channel_name
         )
-        # Acknowledged only after the commit, so "Saved" in the page is the truth.
-        await self.send_json({"type": "notes.saved", "kind": kind})
 
     async def _on_diagram_op(self, message: dict) -> None:
         client_op_id = services.client_op_id_check(message.get("client_op_id", ""))

@@ -22,7 +22,7 @@ CLOSE_TOO_LARGE = 1009
 # The room protocol's version (interview/consumers.py), in every snapshot and in the page it
 # was served with: a page left open across a deploy that changed it is asked to reload.
 # 2: text is imported as a merge (diagram.preview, diagram.conflicts); diagram.op has no
-# base_version.
+# base_version; a notes save is acknowledged by "saved" (its save_id), as every save is.
 PROTOCOL_VERSION = 2
 
 

@@ -298,3 +298,18 @@ def test_a_page_left_open_across_a_deploy_that_changed_the_protocol_asks_to_be_r
     deployed["anew"] = True
     deployed["socket"].close(code=1012)
     expect(updated).to_be_visible()
+
+
+def test_notes_the_server_refuses_say_not_saved_and_stay_to_be_fixed(open_room, live_room, candidate):
+    carl = open_room(candidate, live_room)
+    notes, state = carl.locator("#candidate-notes"), carl.locator('.save-state[data-for="candidate-notes"]')
+    notes.fill("Objective: watch time")
+    expect(state).to_have_text("Saved")
+    # A character no database stores: refused, said so, and the text stays as typed.
+    notes.fill("Objective: watch time \x00")
+    expect(state).to_have_text("Not saved")
+    expect(notes).to_have_value("Objective: watch time \x00")
+    notes.fill("Objective: watch time, fixed")
+    expect(state).to_have_text("Saved")
+    carl.reload()
+    expect(carl.locator("#candidate-notes")).to_have_value("Objective: watch time, fixed")

@@ -41,8 +41,8 @@ async def test_every_oversized_frame_gets_the_documented_error_and_1009_and_save
     url = web.replace("http", "ws") + f"/ws/rooms/{joined_room.pk}/"
     headers = {"Cookie": f"sessionid={cookie}"}
     async with connect(url, additional_headers=headers, origin=web, max_size=None) as ws:
-        await ws.send(json.dumps({"type": "notes.save", "kind": "candidate", "text": "kept"}))
-        await _recv_type(ws, "notes.saved")
+        await ws.send(json.dumps({"type": "notes.save", "kind": "candidate", "text": "kept", "save_id": "n1"}))
+        await _recv_type(ws, "saved")
         with contextlib.suppress(ConnectionClosed):
             await ws.send(json.dumps({"type": "notes.save", "kind": "candidate", "text": "x" * size}))
         error = await _recv_type(ws, "error")

@@ -277,8 +277,8 @@ async def test_presence_shows_arrival_and_departure(joined_room, interviewer, ca
 async def test_candidate_notes_reach_the_interviewer_live(joined_room, interviewer, candidate):
     ws_i, _ = await open_socket(joined_room, interviewer)
     ws_c, _ = await open_socket(joined_room, candidate)
-    await ws_c.send_json_to({"type": "notes.save", "kind": "candidate", "text": "Goal: watch time"})
-    assert await receive_type(ws_c, "notes.saved") == {"type": "notes.saved", "kind": "candidate"}
+    await ws_c.send_json_to({"type": "notes.save", "kind": "candidate", "text": "Goal: watch time", "save_id": "n1"})
+    assert await receive_type(ws_c, "saved") == {"type": "saved", "request": "notes.save", "save_id": "n1"}
     assert await receive_type(ws_i, "notes.updated") == {
         "type": "notes.updated",
         "kind": "candidate",
@@ -292,8 +292,8 @@ async def test_private_notes_never_reach_the_candidate(joined_room, interviewer,
     ws_i, _ = await open_socket(joined_room, interviewer)
     ws_i2, _ = await open_socket(joined_room, interviewer)
     ws_c, _ = await open_socket(joined_room, candidate)
-    await ws_i.send_json_to({"type": "notes.save", "kind": "interviewer", "text": "weak on metrics"})
-    await receive_type(ws_i, "notes.saved")
+    await ws_i.send_json_to({"type": "notes.save", "kind": "interviewer", "text": "weak on metrics", "save_id": "n1"})
+    await receive_type(ws_i, "saved")
     # The interviewer's other tab hears it; the candidate's socket must not.
     assert (await receive_type(ws_i2, "notes.updated"))["text"] == "weak on metrics"
     await ws_c.send_json_to({"type": "ping"})
@@ -338,8 +338,8 @@ async def test_heartbeat_reports_presence_and_ages_out_a_crashed_process(joined_
 
 async def test_text_that_cannot_be_stored_is_refused_and_saved_notes_kept(joined_room, candidate):
     ws, _ = await open_socket(joined_room, candidate)
-    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "kept"})
-    await receive_type(ws, "notes.saved")
+    await ws.send_json_to({"type": "notes.save", "kind": "candidate", "text": "kept", "save_id": "n1"})
+    await receive_type(ws, "saved")
     await ws.send_to(text_data='{"type": "notes.save", "kind": "candidate", "text": "half a pair \\ud800"}')
     assert await receive_type(ws, "error") == {
         "type": "error",

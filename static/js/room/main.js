@@ -213,7 +213,8 @@ function handle(message) {
       if (twists.update(message.twists)) panels.markNew("statement");
       break;
     case "saved":
-      (scoring ?? selfAssessment).outbox.answered(message.save_id);
+      if (message.request === "notes.save") Object.values(pads).some((pad) => pad?.answered(message.save_id));
+      else (scoring ?? selfAssessment).outbox.answered(message.save_id);
       break;
     case "presence":
     case "pong":
@@ -222,18 +223,15 @@ function handle(message) {
     case "notes.updated":
       if (pads[message.kind]) pads[message.kind].remote(message.text);
       break;
-    case "notes.saved":
-      if (pads[message.kind]) pads[message.kind].saved();
-      break;
     case "error":
       if (message.request?.startsWith("diagram.")) diagram.refused(message);
       // The text view says what is wrong with the text at its lines, as it is typed.
       if (!["diagram.import", "diagram.preview"].includes(message.request)) toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
-      if (message.request === "notes.save") pads[config.role].refused();
+      if (message.request === "notes.save") Object.values(pads).some((pad) => pad?.answered(message.save_id, true));
       if (message.request === "timer.phases" && phases) phases.refused();
       if (message.request === "twist.reveal") twists.refused();
-      if (message.save_id) (scoring ?? selfAssessment).outbox.answered(message.save_id, message.message);
+      else if (message.save_id) (scoring ?? selfAssessment).outbox.answered(message.save_id, message.message);
       break;
   }
 }

@@ -9,12 +9,13 @@ export class NotesPad {
     this.connection = connection;
     this.status = document.querySelector(`.save-state[data-for="${textarea.id}"]`);
     this.dirty = false; // edited since the last send
-    this.inFlight = 0; // sent, not yet acknowledged as committed
+    this.inFlight = new Set(); // the save_id of each save sent, not yet acknowledged as committed
+    this.sent = 0;
     if (!textarea.readOnly) textarea.addEventListener("input", () => this.changed());
   }
 
   get unsaved() {
-    return this.dirty || this.inFlight > 0;
+    return this.dirty || this.inFlight.size > 0;
   }
 
   changed() {
@@ -26,9 +27,11 @@ export class NotesPad {
 
   save() {
     clearTimeout(this.timer);
-    if (this.connection.send({ type: "notes.save", kind: this.kind, text: this.textarea.value })) {
+    this.sent += 1;
+    const saveId = `notes-${this.kind}-${this.sent}`;
+    if (this.connection.send({ type: "notes.save", kind: this.kind, text: this.textarea.value, save_id: saveId })) {
       this.dirty = false;
-      this.inFlight += 1;
+      this.inFlight.add(saveId);
       this.setStatus("Saving…");
     } else {
       this.dirty = true;
@@ -53,7 +56,7 @@ export class NotesPad {
   // missing from it, so that text is sent again instead of being replaced.
   resync(text) {
     if (this.unsaved) {
-      this.inFlight = 0;
+      this.inFlight.clear();
       this.save();
     } else {
       this.remote(text);
@@ -68,17 +71,17 @@ export class NotesPad {
     this.textarea.setSelectionRange(selectionStart, selectionEnd);
   }
 
-  // The server committed one of our saves.
-  saved() {
-    this.inFlight = Math.max(0, this.inFlight - 1);
-    if (!this.unsaved) this.setStatus("Saved");
-  }
-
-  // The server refused a save (too long, say): the text stays here to be fixed.
-  refused() {
-    this.inFlight = Math.max(0, this.inFlight - 1);
-    this.dirty = true;
-    this.setStatus("Not saved");
+  // The server committed one of our saves ("saved"), or refused it (an error: too long, say,
+  // and the text stays here to be fixed). False if `saveId` is not one of this pad's.
+  answered(saveId, refused = false) {
+    if (!this.inFlight.delete(saveId)) return false;
+    if (refused) {
+      this.dirty = true;
+      this.setStatus("Not saved");
+    } else if (!this.unsaved) {
+      this.setStatus("Saved");
+    }
+    return true;
   }
 
   setStatus(text) {
