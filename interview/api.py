@@ -342,8 +342,6 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
             serializer.is_valid(raise_exception=True)
             report = services.report_request(room=room, by=request.user, **serializer.validated_data)
             return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
-        # The page polls here; whoever looks settles reports whose worker never came back.
-        services.reports_give_up_stale()
         return Response(ReportSerializer(self._my_reports(room), many=True).data)
 
     def _my_reports(self, room: Room):

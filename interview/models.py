@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -20,6 +20,7 @@ PRESENCE_STALE_SECONDS = 30
 # period lost its worker.
 REPORT_TIME_LIMIT_SECONDS = 120
 REPORT_GRACE_SECONDS = 60
+REPORT_LOST = "the worker building this report stopped; export again"
 
 
 class Difficulty(models.TextChoices):
@@ -351,6 +352,19 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"Report {self.pk} ({self.status})"
+
+    @staticmethod
+    def lost_before(now: datetime) -> datetime:
+        """A report still "running" that started before this lost its worker: past the task's
+        hard time limit, and a grace period, it cannot still be building."""
+        return now - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS + REPORT_GRACE_SECONDS)
+
+    def lost(self, now: datetime) -> bool:
+        return (
+            self.status == Report.Status.RUNNING
+            and self.started_at is not None
+            and self.started_at < self.lost_before(now)
+        )
 
 
 class TwistReveal(models.Model):

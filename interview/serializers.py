@@ -8,12 +8,13 @@ what the candidate never receives. Context: `user` (the viewer) and `base_url`
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from interview.markup import render_markdown
-from interview.models import Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
+from interview.models import REPORT_LOST, Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
 from interview.problem_bank import RUBRIC_LEVELS
 from interview.selectors import kit_refusal, room_feedback_for, room_self_assessment, room_twists
 from interview.timer import ACTIONS
@@ -282,6 +283,13 @@ class ReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Report
         fields = ["id", "variant", "paper", "status", "error", "created_at", "finished_at", "download_url"]
+
+    def to_representation(self, report: Report) -> dict:
+        data = super().to_representation(report)
+        if report.lost(timezone.now()):
+            # Shown as it is; the workers record it (interview.tasks), as a GET never writes.
+            data |= {"status": Report.Status.FAILED.value, "error": REPORT_LOST}
+        return data
 
     def get_download_url(self, report: Report) -> str | None:
         if report.status != Report.Status.DONE:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -38,8 +38,7 @@ from interview.errors import (
     TooManyConnections,
 )
 from interview.models import (
-    REPORT_GRACE_SECONDS,
-    REPORT_TIME_LIMIT_SECONDS,
+    REPORT_LOST,
     Feedback,
     NoteKind,
     Problem,
@@ -790,9 +789,7 @@ def reports_orphaned(*, worker: str) -> list[int]:
 def reports_give_up_stale(*, now: datetime | None = None) -> int:
     """Mark failed the reports "running" for longer than the task's hard time limit allows:
     their worker died and has not come back. The user sees why and can export again."""
-    cutoff = (now or timezone.now()) - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS + REPORT_GRACE_SECONDS)
-    return Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=cutoff).update(
-        status=Report.Status.FAILED,
-        error="the worker building this report stopped; export again",
-        finished_at=now or timezone.now(),
+    now = now or timezone.now()
+    return Report.objects.filter(status=Report.Status.RUNNING, started_at__lt=Report.lost_before(now)).update(
+        status=Report.Status.FAILED, error=REPORT_LOST, finished_at=now
     )

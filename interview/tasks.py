@@ -24,6 +24,8 @@ class ReportTask(Task):
     bind=True, base=ReportTask, soft_time_limit=REPORT_TIME_LIMIT_SECONDS - 20, time_limit=REPORT_TIME_LIMIT_SECONDS
 )
 def report_build(self, report_id: int) -> None:
+    # Any worker at work records the reports whose worker died and never came back.
+    services.reports_give_up_stale()
     services.report_build(report_id=report_id, worker=self.request.hostname, time_limit=SoftTimeLimitExceeded)
 
 
@@ -38,6 +40,8 @@ def load_the_report_builder(**kwargs) -> None:
 @worker_ready.connect
 def requeue_orphaned_reports(sender, **kwargs) -> None:
     """A worker killed mid-build leaves its report "running"; when it starts again, it queues
-    that report once more, so the export completes instead of hanging."""
+    that report once more, so the export completes instead of hanging. Reports that other,
+    gone workers left are recorded as failed."""
+    services.reports_give_up_stale()
     for report_id in services.reports_orphaned(worker=sender.hostname):
         report_build.delay(report_id)

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu import Connection
 from pypdf import PdfReader
 
 from interview import services
-from interview.models import REPORT_GRACE_SECONDS, REPORT_TIME_LIMIT_SECONDS, Report
+from interview.models import REPORT_GRACE_SECONDS, REPORT_LOST, REPORT_TIME_LIMIT_SECONDS, Report
 from interview.tasks import report_build
 from tests import servers
 from tests.interview.test_api import api_for
@@ -117,7 +118,7 @@ def test_a_worker_killed_mid_export_builds_the_report_when_it_starts_again(broke
     assert report.pdf.read(4) == b"%PDF"
 
 
-def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_again(joined_room, interviewer):
+def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_again(redis_url, joined_room, interviewer):
     lost = Report.objects.create(
         room=joined_room,
         requested_by=interviewer,
@@ -134,13 +135,20 @@ def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_aga
         worker="celery@busy",
         started_at=timezone.now() - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS),
     )
-    listing = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/reports/").json()
+    with CaptureQueriesContext(connection) as queries:
+        listing = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/reports/").json()
     by_id = {item["id"]: item for item in listing}
-    assert (by_id[lost.pk]["status"], by_id[lost.pk]["error"]) == (
-        "failed",
-        "the worker building this report stopped; export again",
-    )
+    assert (by_id[lost.pk]["status"], by_id[lost.pk]["error"]) == ("failed", REPORT_LOST)
     assert by_id[busy.pk]["status"] == "running"
+    # The page polls this every second: a GET shows what it finds and never writes.
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert Report.objects.get(pk=lost.pk).status == Report.Status.RUNNING
+    # A worker that starts records it; the one still within its time is left alone.
+    worker = {"redis_url": redis_url, "database_url": servers.shared_database_url()}
+    with servers.celery_worker(**worker):
+        assert wait_until_finished(lost).error == REPORT_LOST
+    assert Report.objects.get(pk=busy.pk).status == Report.Status.RUNNING
     assert api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json").status_code == 202
 
 
