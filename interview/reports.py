@@ -26,6 +26,7 @@ from diagrams.render import RenderError, render_svg
 from interview.markup import render_markdown
 from interview.models import NoteKind, Recommendation, Report, Room, TimerEvent
 from interview.selectors import room_scoring, room_self_assessment, room_twists
+from interview.timer import TimerState
 
 
 def report_url_fetcher() -> URLFetcher:
@@ -45,27 +46,22 @@ class PhaseTime:
 
 
 def phase_times(room: Room) -> list[PhaseTime]:
-    """Planned against actual minutes per phase, read from the room's TimerEvents."""
-    spent = [0.0] * len(room.phases)
-    ended: list[datetime | None] = [None] * len(room.phases)
-    current, running_since = 0, None
+    """Planned against actual minutes per phase: the room's TimerEvents replayed through the
+    timer the room runs (interview.timer), so the report counts time as the room did. A phase
+    still under way counts the time banked at its last pause."""
+    state = TimerState(phases=room.timer.phases)
+    spent = [0.0] * len(state.phases)
+    ended: list[datetime | None] = [None] * len(state.phases)
     for event in room.timer_events.order_by("at", "id"):
-        if running_since is not None and event.kind in (TimerEvent.Kind.PAUSE, TimerEvent.Kind.NEXT_PHASE, "end"):
-            spent[current] += (event.at - running_since).total_seconds()
-        if event.kind in (TimerEvent.Kind.START, TimerEvent.Kind.RESUME):
-            running_since = event.at
-        elif event.kind == TimerEvent.Kind.PAUSE:
-            running_since = None
-        elif event.kind == TimerEvent.Kind.NEXT_PHASE:
-            ended[current] = event.at
-            current = event.phase_index
-            running_since = event.at if running_since is not None else None
-        elif event.kind == TimerEvent.Kind.END:
-            ended[current] = event.at
-            running_since = None
+        if event.kind in (TimerEvent.Kind.NEXT_PHASE, TimerEvent.Kind.END):
+            spent[state.phase_index] = state.phase_elapsed_at(event.at)
+            ended[state.phase_index] = event.at
+        state = state.apply(event.kind, event.at)
+    if state.status != "ended":
+        spent[state.phase_index] = state.phase_elapsed
     return [
-        PhaseTime(phase["name"], phase["minutes"], round(seconds / 60, 1), ended_at)
-        for phase, seconds, ended_at in zip(room.phases, spent, ended, strict=True)
+        PhaseTime(phase.name, phase.minutes, round(seconds / 60, 1), ended_at)
+        for phase, seconds, ended_at in zip(state.phases, spent, ended, strict=True)
     ]
 
 
