@@ -59,6 +59,7 @@ from interview.problem_bank import RUBRIC_LEVELS, parse_problem, read_problem_ba
 from interview.selectors import (
     feedback_is_shared,
     kit_refusal,
+    room_feedback_for,
     room_participants,
     room_scoring,
     room_self_assessment,
@@ -607,12 +608,12 @@ def _check_rating(room: Room, dimension: object, level: object) -> None:
         raise Invalid(f"must be a level from 1 to {RUBRIC_LEVELS}, or null", field="level")
 
 
-def _broadcast_scoring(room: Room, feedback: Feedback | None) -> None:
-    """The interviewer's other tabs always hear of a change; the candidate only once shared."""
-    scoring = room_scoring(room)
-    broadcast_on_commit(interviewer_group(room.pk), {"type": "room.scoring", "scoring": scoring})
-    if feedback is not None and feedback.shared_at:
-        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": scoring})
+def _broadcast_scoring(room: Room) -> None:
+    """The interviewer's other tabs always hear of a change; the candidate what they may see
+    of it (the rule is room_feedback_for's)."""
+    broadcast_on_commit(interviewer_group(room.pk), {"type": "room.scoring", "scoring": room_scoring(room)})
+    if (shown := room_feedback_for(room, Role.CANDIDATE)) is not None:
+        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": shown})
 
 
 @transaction.atomic
@@ -639,7 +640,7 @@ def score_set(
     score, _ = Score.objects.update_or_create(
         room=room, dimension=dimension, defaults={"level": level, "comment": comment, "node_ids": list(node_ids)}
     )
-    _broadcast_scoring(room, Feedback.objects.filter(room=room).first())
+    _broadcast_scoring(room)
     return score
 
 
@@ -658,7 +659,7 @@ def feedback_set(*, room: Room, by: AbstractBaseUser, **fields: object) -> Feedb
     for field, value in fields.items():
         setattr(feedback, field, _check_feedback_text(value, field))
     feedback.save()
-    _broadcast_scoring(room, feedback)
+    _broadcast_scoring(room)
     return feedback
 
 
@@ -670,7 +671,7 @@ def feedback_share(*, room: Room, by: AbstractBaseUser, shared: bool) -> Feedbac
     feedback, _ = Feedback.objects.get_or_create(room=room)
     feedback.shared_at = timezone.now() if shared else None
     feedback.save(update_fields=["shared_at", "updated_at"])
-    _broadcast_scoring(room, feedback)
+    _broadcast_scoring(room)
     if not shared:
         broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": None})
     return feedback
