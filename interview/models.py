@@ -13,9 +13,11 @@ from django.db.models import Q
 from diagrams.models import Diagram
 from interview.timer import Phase, TimerState
 
-# Clients beat every 10 s (static/js/room/connection.js): three missed beats and a socket
-# no longer counts, which covers a tab that vanished without closing its socket.
-PRESENCE_STALE_SECONDS = 30
+# Pages beat this often (the room page is told it: static/js/room/connection.js); three
+# missed beats and a socket no longer counts, which covers a tab that vanished without
+# closing its socket.
+HEARTBEAT_SECONDS = 10
+PRESENCE_STALE_SECONDS = 3 * HEARTBEAT_SECONDS
 # The report task's hard time limit; a report "running" for longer than this plus a grace
 # period lost its worker.
 REPORT_TIME_LIMIT_SECONDS = 120

@@ -23,7 +23,7 @@ from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
 from interview.forms import ProblemForm, SignInForm, SignupForm
-from interview.models import Difficulty, NoteKind, Problem, Recommendation, Role, Room
+from interview.models import HEARTBEAT_SECONDS, Difficulty, NoteKind, Problem, Recommendation, Role, Room
 from interview.navigation import invited_room, safe_next
 from interview.selectors import guide_by_phase, kit_refusal, kits_refused, problem_search
 from mockboard.websocket_protocol import PROTOCOL_VERSION
@@ -205,6 +205,7 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
         "config": {
             "room_id": str(room.pk),
             "protocol": PROTOCOL_VERSION,
+            "heartbeat_ms": HEARTBEAT_SECONDS * 1000,
             "role": role.value,
             "username": request.user.username,
             # What the page lays its diagram out with: the DOT's every number (diagrams.dot),

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from interview.models import PRESENCE_STALE_SECONDS, TimerEvent
+from interview.models import HEARTBEAT_SECONDS, PRESENCE_STALE_SECONDS, TimerEvent
 from mockboard.websocket_protocol import PROTOCOL_VERSION
 from tests import servers
 from tests.browser.conftest import off_the_loop
@@ -313,3 +313,27 @@ def test_notes_the_server_refuses_say_not_saved_and_stay_to_be_fixed(open_room, 
     expect(state).to_have_text("Saved")
     carl.reload()
     expect(carl.locator("#candidate-notes")).to_have_value("Objective: watch time, fixed")
+
+
+def test_the_page_beats_as_often_as_the_server_counts_presence(new_context, app_url, live_room, candidate):
+    context = new_context()
+    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, candidate), "url": app_url}])
+    page = context.new_page()
+    page.clock.install()
+    pings = []
+    page.on(
+        "websocket", lambda ws: ws.on("framesent", lambda frame: pings.append(frame) if '"ping"' in frame else None)
+    )
+    page.goto(f"/rooms/{live_room.pk}/")
+    expect(page.locator("#conn-state")).to_have_text("Live")
+    page.wait_for_timeout(300)  # the first ping, on connecting, is reported
+    # Three of the server's beats (interview.models.HEARTBEAT_SECONDS) on the page's clock:
+    # three pings.
+    # A second at a time, so that each pong is in before the page would give up on it.
+    sent = len(pings)
+    for _ in range(3 * HEARTBEAT_SECONDS):
+        page.clock.run_for(1000)
+        page.wait_for_timeout(50)
+    assert len(pings) - sent == 3
+    expect(page.locator("#conn-state")).to_have_text("Live")
+    assert PRESENCE_STALE_SECONDS == 3 * HEARTBEAT_SECONDS

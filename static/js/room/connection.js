@@ -1,6 +1,5 @@
 // One WebSocket per participant, reconnected with backoff; after every (re)connect the
 // server sends a fresh snapshot, so the page resyncs by itself.
-const HEARTBEAT_MS = 10000;
 // Short enough that a client is back within a few seconds of a restarted server; the jitter
 // below spreads a crowd of reconnecting clients out.
 const MAX_BACKOFF_MS = 2000;
@@ -12,8 +11,10 @@ const CLOSE_FORBIDDEN = 4403;
 const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 export class RoomConnection {
-  constructor({ url, accessUrl, onMessage, onState, onLeave, clock }) {
+  // heartbeatMs: how often to ping, as the server counts presence (interview.models).
+  constructor({ url, accessUrl, heartbeatMs, onMessage, onState, onLeave, clock }) {
     this.url = url;
+    this.heartbeatMs = heartbeatMs;
     this.accessUrl = accessUrl;
     this.onMessage = onMessage;
     this.onState = onState;
@@ -112,7 +113,7 @@ export class RoomConnection {
 
   startHeartbeat() {
     this.ping();
-    this.heartbeat = setInterval(() => this.ping(), HEARTBEAT_MS);
+    this.heartbeat = setInterval(() => this.ping(), this.heartbeatMs);
   }
 
   stopHeartbeat() {
@@ -125,7 +126,7 @@ export class RoomConnection {
     this.send({ type: "ping" });
     // No pong in time: the link is dead even if the browser has not noticed yet.
     clearTimeout(this.pongTimer);
-    this.pongTimer = setTimeout(() => this.socket && this.socket.close(), HEARTBEAT_MS / 2);
+    this.pongTimer = setTimeout(() => this.socket && this.socket.close(), this.heartbeatMs / 2);
   }
 
   receive(data) {

@@ -40,6 +40,7 @@ const CONNECTION_LABEL = {
 const connection = new RoomConnection({
   url: `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/ws/rooms/${config.room_id}/`,
   accessUrl: `/api/rooms/${config.room_id}/`,
+  heartbeatMs: config.heartbeat_ms,
   clock,
   onState(state) {
     const was = connState.dataset.state;
