@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 
+from diagrams import ops
 from diagrams.graph import DIRECTIONS, KINDS, LIMITS, normalize
 
 EXAMPLE = normalize(
@@ -171,3 +173,51 @@ def loose_blocks(seed: int) -> tuple[dict, list[tuple[str, str]]]:
     joined = {end for edge in edges for end in (edge["source"], edge["target"])}
     loose = [node for node in graph["nodes"] if node["id"] not in joined]
     return graph, [(a["id"], b["id"]) for i, a in enumerate(loose) for b in loose[i + 1 :] if a["group"] == b["group"]]
+
+
+def random_edits(graph: dict, rng: random.Random, count: int) -> list[dict]:
+    """Up to `count` random ops of the kinds people make, each applying to `graph` after the
+    ones before it (one that does not apply is left out)."""
+    applied = []
+    labels = ["Cache", "Ranker", "Renamed", 'say "hi"', "line\u2028break"]
+    for _ in range(count):
+        nodes, edges, groups = graph["nodes"], graph["edges"], graph["groups"]
+        some = rng.choice
+        choices = (
+            [
+                {
+                    "op": "add_node",
+                    "node": {"id": f"x{rng.randrange(10**6)}", "label": some(labels), "kind": some(KINDS)},
+                },
+                {"op": "remove_node", "id": some(nodes)["id"]},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"label": some(labels)}},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"kind": some(KINDS), "note": some(["", "n"])}},
+                {
+                    "op": "add_edge",
+                    "edge": {
+                        "id": f"y{rng.randrange(10**6)}",
+                        "source": some(nodes)["id"],
+                        "target": some(nodes)["id"],
+                        "label": some(["", "x"]),
+                    },
+                },
+                {"op": "set_direction", "direction": some(["LR", "TB"])},
+            ]
+            if nodes
+            else [{"op": "add_node", "node": {"id": "x", "label": "X", "kind": "cache"}}]
+        )
+        if edges:
+            choices += [
+                {"op": "remove_edge", "id": some(edges)["id"]},
+                {"op": "update_edge", "id": some(edges)["id"], "set": {"label": some(["", "y"])}},
+            ]
+        if groups and nodes:
+            choices += [
+                {"op": "remove_group", "id": some(groups)["id"]},
+                {"op": "update_node", "id": some(nodes)["id"], "set": {"group": some(groups)["id"]}},
+            ]
+        op = some(choices)
+        with contextlib.suppress(ops.OpRejected):
+            graph = ops.apply(graph, op)
+            applied.append(op)
+    return applied

@@ -1,14 +1,12 @@
-import contextlib
 import random
 import re
 
 import pytest
 
 from diagrams import ops
-from diagrams.graph import KINDS
 from diagrams.merge import CHOICES, diff, merge, shown_text
 from diagrams.text import TextError, format_text, parse
-from tests.diagrams.graphs import EXAMPLE, PLACED, hostile_graph, random_graph
+from tests.diagrams.graphs import EXAMPLE, PLACED, hostile_graph, random_edits, random_graph
 
 
 def labels(graph: dict) -> dict[str, str]:
@@ -201,45 +199,8 @@ def test_the_text_as_typed_is_kept_while_it_says_what_the_diagram_holds():
 
 def edited(graph: dict, rng: random.Random, count: int) -> dict:
     """`graph` after `count` random edits of the kinds people make (some do not apply)."""
-    labels = ["Cache", "Ranker", "Renamed", 'say "hi"', "line\u2028break"]
-    for _ in range(count):
-        nodes, edges, groups = graph["nodes"], graph["edges"], graph["groups"]
-        some = rng.choice
-        choices = (
-            [
-                {
-                    "op": "add_node",
-                    "node": {"id": f"x{rng.randrange(10**6)}", "label": some(labels), "kind": some(KINDS)},
-                },
-                {"op": "remove_node", "id": some(nodes)["id"]},
-                {"op": "update_node", "id": some(nodes)["id"], "set": {"label": some(labels)}},
-                {"op": "update_node", "id": some(nodes)["id"], "set": {"kind": some(KINDS), "note": some(["", "n"])}},
-                {
-                    "op": "add_edge",
-                    "edge": {
-                        "id": f"y{rng.randrange(10**6)}",
-                        "source": some(nodes)["id"],
-                        "target": some(nodes)["id"],
-                        "label": some(["", "x"]),
-                    },
-                },
-                {"op": "set_direction", "direction": some(["LR", "TB"])},
-            ]
-            if nodes
-            else [{"op": "add_node", "node": {"id": "x", "label": "X", "kind": "cache"}}]
-        )
-        if edges:
-            choices += [
-                {"op": "remove_edge", "id": some(edges)["id"]},
-                {"op": "update_edge", "id": some(edges)["id"], "set": {"label": some(["", "y"])}},
-            ]
-        if groups and nodes:
-            choices += [
-                {"op": "remove_group", "id": some(groups)["id"]},
-                {"op": "update_node", "id": some(nodes)["id"], "set": {"group": some(groups)["id"]}},
-            ]
-        with contextlib.suppress(ops.OpRejected):  # an edit that does not apply is skipped
-            graph = ops.apply(graph, some(choices))
+    for op in random_edits(graph, rng, count):
+        graph = ops.apply(graph, op)
     return graph
 
 
