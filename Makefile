@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format check-python system-deps test-system-deps clean
+.PHONY: run test test-fast lint format check-python system-deps test-system-deps clean
 
 run: $(VENV)/.installed system-deps
 	$(BIN)/python manage.py migrate --noinput
@@ -15,6 +15,10 @@ run: $(VENV)/.installed system-deps
 
 test: $(VENV)/.installed-dev system-deps test-system-deps
 	$(BIN)/python -m pytest
+
+# The unit tier, while working: no browser, no server processes started.
+test-fast: $(VENV)/.installed-dev system-deps
+	$(BIN)/python -m pytest -m "not browser and not integration"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
