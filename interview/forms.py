@@ -1,45 +1,13 @@
-"""Forms of the pages: sign-in, sign-up and a user's own problems."""
+"""Forms of the pages: a user's own problems."""
 
 import yaml
 from django import forms
-from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.models import User
 
 from diagrams.graph import EMPTY, normalize
 from diagrams.text import TextError, format_text
 from diagrams.text import parse as parse_text
 from interview.models import Difficulty, Problem, Room
 from interview.timer import DEFAULT_PHASES
-
-
-class SignInForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        # The same words whether the password was wrong or sign-in is paused: the page must not
-        # tell a guesser which (mockboard.auth).
-        "invalid_login": (
-            "Please enter a correct username and password. After %(failures)s wrong passwords in a "
-            "row, signing in to that account is paused for %(minutes)s minutes."
-        ),
-    }
-
-    def get_invalid_login_error(self):
-        return forms.ValidationError(
-            self.error_messages["invalid_login"],
-            code="invalid_login",
-            params={
-                "failures": settings.SIGN_IN_FAILURES_ALLOWED,
-                "minutes": max(1, settings.SIGN_IN_LOCKOUT_SECONDS // 60),
-            },
-        )
-
-
-class SignupForm(UserCreationForm):
-    class Meta(UserCreationForm.Meta):
-        model = User
-        fields = ("username",)
-
 
 KIT_TEMPLATE = """\
 # The interviewer's kit, in YAML. Phases named here must match the phases above.

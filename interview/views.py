@@ -7,9 +7,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -22,9 +20,8 @@ from diagrams.graph import normalize
 from diagrams.render import RenderError, render_svg
 from interview import services
 from interview.errors import RoomError, SeatTaken
-from interview.forms import ProblemForm, SignInForm, SignupForm
+from interview.forms import ProblemForm
 from interview.models import HEARTBEAT_SECONDS, Difficulty, NoteKind, Problem, Recommendation, Role, Room
-from interview.navigation import invited_room, safe_next
 from interview.selectors import guide_by_phase, kit_refusal, kits_refused, problem_search
 from mockboard.websocket_protocol import PROTOCOL_VERSION
 
@@ -44,28 +41,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("room-list")
     return render(request, "home.html")
-
-
-def signup(request: HttpRequest) -> HttpResponse:
-    next_url = safe_next(request, reverse("room-list"))
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user)
-        messages.success(request, f"Welcome, {user.username}. Your account is ready.")
-        return redirect(next_url)
-    context = {"form": form, "next": next_url, "invited_to": invited_room(next_url)}
-    return render(request, "registration/signup.html", context)
-
-
-class SignInView(LoginView):
-    """Django's sign-in page; when it leads to an invite, it says who invited you to what."""
-
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs) -> dict:
-        return {**super().get_context_data(**kwargs), "invited_to": invited_room(self.get_redirect_url())}
 
 
 @login_required

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "accounts",
     "diagrams",
     "interview",
 ]
@@ -126,7 +127,7 @@ CHANNEL_LAYERS = {"default": {"BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER]}}
 if CHANNEL_LAYER != "memory":
     CHANNEL_LAYERS["default"]["CONFIG"] = {"hosts": [REDIS_URL]}
 
-# Django's cache holds the sign-in failure counts (mockboard.auth): in Redis when configured,
+# Django's cache holds the sign-in failure counts (accounts.backends): in Redis when configured,
 # so that every web process counts the same failures; otherwise in the one process's memory.
 if REDIS_URL:
     CACHES = {
@@ -166,7 +167,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-AUTHENTICATION_BACKENDS = ["mockboard.auth.ThrottledModelBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.backends.ThrottledModelBackend"]
 SIGN_IN_FAILURES_ALLOWED = env_int("SIGN_IN_FAILURES_ALLOWED", 5, minimum=1)
 SIGN_IN_LOCKOUT_SECONDS = env_int("SIGN_IN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 LOGIN_REDIRECT_URL = "room-list"

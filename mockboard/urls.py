@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
@@ -12,9 +11,7 @@ router.register("rooms", api.RoomViewSet, basename="room")
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("accounts/signup/", views.signup, name="signup"),
-    path("accounts/login/", views.SignInView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("problems/", views.problem_list, name="problem-list"),
     path("problems/new/", views.problem_new, name="problem-new"),
     path("problems/<slug:slug>/edit/", views.problem_edit, name="problem-edit"),

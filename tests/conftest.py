@@ -30,7 +30,7 @@ def pytest_configure(config):
     # not, or the connections its worker threads leave open stop the test database being
     # dropped at the end.
     settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
-    # Sign-in failure counts (mockboard.auth) of one run must not lock a persona out in the
+    # Sign-in failure counts (accounts.backends) of one run must not lock a persona out in the
     # next, on a Redis that outlives runs.
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4()}"
 
