@@ -6,10 +6,20 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import QuerySet
 
-from interview.models import PRESENCE_STALE_SECONDS, Feedback, Problem, Report, Role, Room, RoomState
+from interview.models import (
+    PRESENCE_STALE_SECONDS,
+    Feedback,
+    Problem,
+    Report,
+    Role,
+    Room,
+    RoomConnection,
+    RoomState,
+)
 from interview.problem_bank import PHASED_SECTIONS
 from mockboard import statements
 from mockboard.statements import Statement, Statements
@@ -17,14 +27,16 @@ from mockboard.statements import Statement, Statements
 # Every socket's heartbeat reads this, ten times a minute: one statement, written out, as
 # building it with the ORM cost several times what the database took to answer
 # (bench/README.md, idle sockets).
+# Table names from the models (tests/test_sql_table_names.py); values are bound parameters.
+_CONNECTION, _USER = RoomConnection._meta.db_table, get_user_model()._meta.db_table
 _PRESENCE = (
-    'SELECT r."interviewer_id", i."username", r."candidate_id", c."username", '
-    'EXISTS (SELECT 1 FROM "interview_roomconnection" x WHERE x."room_id" = r."id" '
+    'SELECT r."interviewer_id", i."username", r."candidate_id", c."username", '  # noqa: S608
+    f'EXISTS (SELECT 1 FROM "{_CONNECTION}" x WHERE x."room_id" = r."id" '
     'AND x."user_id" = r."interviewer_id" AND x."last_seen" >= %s), '
-    'EXISTS (SELECT 1 FROM "interview_roomconnection" x WHERE x."room_id" = r."id" '
+    f'EXISTS (SELECT 1 FROM "{_CONNECTION}" x WHERE x."room_id" = r."id" '
     'AND x."user_id" = r."candidate_id" AND x."last_seen" >= %s) '
-    'FROM "interview_room" r INNER JOIN "auth_user" i ON i."id" = r."interviewer_id" '
-    'LEFT JOIN "auth_user" c ON c."id" = r."candidate_id" WHERE r."id" = %s'
+    f'FROM "{Room._meta.db_table}" r INNER JOIN "{_USER}" i ON i."id" = r."interviewer_id" '
+    f'LEFT JOIN "{_USER}" c ON c."id" = r."candidate_id" WHERE r."id" = %s'
 )
 
 

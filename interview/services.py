@@ -343,7 +343,7 @@ def presence_touch_statements(*, channel_name: str, now: datetime) -> Statements
     """Keep a connection counted as live; each client heartbeat runs this."""
     # Written out for the same reason as the presence read (interview.selectors).
     yield Statement(
-        'UPDATE "interview_roomconnection" SET "last_seen" = %s WHERE "channel_name" = %s',
+        f'UPDATE "{RoomConnection._meta.db_table}" SET "last_seen" = %s WHERE "channel_name" = %s',  # noqa: S608
         [connection.ops.adapt_datetimefield_value(now), channel_name],
     )
 
@@ -392,19 +392,21 @@ def diagram_op_apply(*, room: Room, by: AbstractBaseUser, op: object, client_op_
 # then happens only if the diagram is still at the version read and the author may still edit
 # it. No lock is held in between: in a room of two a write rarely loses that race, and when it
 # does the op is read and applied again, the last time under a row lock so that it cannot lose.
+# Table names from the models (tests/test_sql_table_names.py); values are bound parameters.
+_ROOM = Room._meta.db_table
 _DIAGRAM_SEAT = (
-    'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", r."state", d."id", d."graph", d."version", '
-    '(SELECT o."id" FROM "diagrams_diagramop" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
+    'SELECT r."interviewer_id", r."candidate_id", r."diagram_locked", r."state", d."id", d."graph", d."version", '  # noqa: S608
+    f'(SELECT o."id" FROM "{diagrams_services.OP_TABLE}" o WHERE o."diagram_id" = d."id" AND o."author_id" = %s '
     'AND o."client_op_id" = %s LIMIT 1) '
-    'FROM "interview_room" r INNER JOIN "diagrams_diagram" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
+    f'FROM "{_ROOM}" r INNER JOIN "{diagrams_services.DIAGRAM_TABLE}" d ON d."id" = r."diagram_id" WHERE r."id" = %s'
 )
 # A lock makes the diagram read-only for the candidate; once the interview has ended, for both.
 _MAY_EDIT = (
-    ' AND EXISTS (SELECT 1 FROM "interview_room" r WHERE r."diagram_id" = "diagrams_diagram"."id" '
+    f' AND EXISTS (SELECT 1 FROM "{_ROOM}" r WHERE r."diagram_id" = "{diagrams_services.DIAGRAM_TABLE}"."id" '  # noqa: S608
     'AND (NOT r."diagram_locked" AND %s IN (r."interviewer_id", r."candidate_id") '
     'OR r."diagram_locked" AND r."interviewer_id" = %s AND r."state" <> %s))'
 )
-_EARLIER_OP = 'SELECT "version", "op", "inverse" FROM "diagrams_diagramop" WHERE "id" = %s'
+_EARLIER_OP = f'SELECT "version", "op", "inverse" FROM "{diagrams_services.OP_TABLE}" WHERE "id" = %s'  # noqa: S608
 # Whether each try of an op holds the row lock from its read to its write.
 _OP_TRIES = (False, False, True)
 
