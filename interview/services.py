@@ -59,7 +59,6 @@ from interview.problem_bank import RUBRIC_LEVELS, parse_problem, read_problem_ba
 from interview.selectors import (
     feedback_is_shared,
     kit_refusal,
-    room_feedback_for,
     room_participants,
     room_scoring,
     room_self_assessment,
@@ -611,11 +610,12 @@ def _check_rating(room: Room, dimension: object, level: object) -> None:
 
 
 def _broadcast_scoring(room: Room) -> None:
-    """The interviewer's other tabs always hear of a change; the candidate what they may see
-    of it (the rule is room_feedback_for's)."""
-    broadcast_on_commit(interviewer_group(room.pk), {"type": "room.scoring", "scoring": room_scoring(room)})
-    if (shown := room_feedback_for(room, Role.CANDIDATE)) is not None:
-        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": shown})
+    """The interviewer's other tabs always hear of a change; the candidate only once shared
+    (the rule pages and the API keep too: feedback_is_shared)."""
+    scoring = room_scoring(room)
+    broadcast_on_commit(interviewer_group(room.pk), {"type": "room.scoring", "scoring": scoring})
+    if feedback_is_shared(room):
+        broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": scoring})
 
 
 @transaction.atomic

@@ -174,6 +174,11 @@ function showParticipants(participants) {
   document.getElementById("invite-bar").hidden = Boolean(seat.username);
 }
 
+// The pad whose save this answers (each names its own saves).
+function padAnswered(saveId, { refused = false } = {}) {
+  Object.values(pads).some((pad) => pad?.answered(saveId, refused));
+}
+
 let otherConnected = false;
 function handle(message) {
   if (message.type.startsWith("diagram.")) {
@@ -214,7 +219,7 @@ function handle(message) {
       if (twists.update(message.twists)) panels.markNew("statement");
       break;
     case "saved":
-      if (message.request === "notes.save") Object.values(pads).some((pad) => pad?.answered(message.save_id));
+      if (message.request === "notes.save") padAnswered(message.save_id);
       else (scoring ?? selfAssessment).outbox.answered(message.save_id);
       break;
     case "presence":
@@ -229,7 +234,7 @@ function handle(message) {
       // The text view says what is wrong with the text at its lines, as it is typed.
       if (!["diagram.import", "diagram.preview"].includes(message.request)) toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
-      if (message.request === "notes.save") Object.values(pads).some((pad) => pad?.answered(message.save_id, true));
+      if (message.request === "notes.save") padAnswered(message.save_id, { refused: true });
       if (message.request === "timer.phases" && phases) phases.refused();
       if (message.request === "twist.reveal") twists.refused();
       else if (message.save_id) (scoring ?? selfAssessment).outbox.answered(message.save_id, message.message);
