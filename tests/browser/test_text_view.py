@@ -14,6 +14,7 @@ LINES_JS = """() => {
     const input = document.getElementById('diagram-text-input');
     const rows = [...document.querySelectorAll('#diagram-text-lines .text-line')].map(row => ({
         number: row.querySelector('.number').textContent,
+        numberHeight: row.querySelector('.number').getBoundingClientRect().height,
         top: row.getBoundingClientRect().top,
         height: row.getBoundingClientRect().height,
         marks: [...row.classList].filter(name => name !== 'text-line'),
@@ -114,6 +115,11 @@ def test_the_text_view_sits_beside_the_drawing_wraps_numbers_and_marks_bad_lines
     # Line 2 wraps and keeps one number; line 3's number is where line 3 starts.
     assert rows[1]["height"] > 2.5 * shown["lineHeight"]
     assert rows[2]["top"] == pytest.approx(rows[1]["top"] + rows[1]["height"], abs=0.5)
+    # Numbers of two digits stay on one line of the gutter.
+    text.fill("\n".join(f"Block {i}" for i in range(12)))
+    rows = carl.evaluate(LINES_JS)["rows"]
+    assert [row["number"] for row in rows][-1] == "12"
+    assert all(row["numberHeight"] < 1.5 * shown["lineHeight"] for row in rows)
     # A bad line is marked where it is, as it is typed: no Apply needed.
     text.fill("direction TB\nEvents [blender]\nRanker [ranking]\n")
     expect(carl.locator("#diagram-text-lines .text-line.error")).to_have_attribute("data-line", "2")
