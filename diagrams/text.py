@@ -129,13 +129,27 @@ class _Line:
         return _Ref(label, kind, node_id)
 
 
-def _slug(label: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:32] or "node"
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}-{n}", n + 1
-    taken.add(candidate)
-    return candidate
+class _Ids:
+    """Ids made from labels, none used twice. Each base remembers the next number to try, so
+    that a text repeating one label thousands of times is read in linear time."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+        self.next: dict[str, int] = {}
+
+    def add(self, item_id: str) -> None:
+        self.taken.add(item_id)
+
+    def slug(self, label: str) -> str:
+        base = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:32] or "node"
+        n = self.next.get(base, 1)
+        candidate = base if n == 1 else f"{base}-{n}"
+        while candidate in self.taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        self.next[base] = n + 1
+        self.taken.add(candidate)
+        return candidate
 
 
 @dataclass
@@ -161,20 +175,21 @@ def read(text: str, *, existing: dict | None = None, renamed: dict[tuple[str, st
     old_nodes = {n["label"]: n["id"] for n in reversed(existing["nodes"])}
     old_groups = {g["label"]: g["id"] for g in reversed(existing["groups"])}
     old_edges = [(e["source"], e["target"], e["id"]) for e in existing["edges"]]
-    taken = {item["id"] for collection in ("groups", "nodes", "edges") for item in existing[collection]}
+    ids = _Ids({item["id"] for collection in ("groups", "nodes", "edges") for item in existing[collection]})
 
     graph = {"schema": SCHEMA_VERSION, "direction": DEFAULT_DIRECTION, "groups": [], "nodes": [], "edges": []}
     by_key: dict[str, dict] = {}
     errors: list[str] = []
     lines: dict[tuple[str, str], int] = {}
+    group_ids: set[str] = set()  # a set: a text may hold thousands of group lines
 
     def node_for(ref: _Ref) -> dict:
         key = ref.node_id or ref.label
         node = by_key.get(key)
         if node is None:
             node_id = ref.node_id or renamed.get(("nodes", ref.label)) or old_nodes.get(ref.label)
-            node_id = node_id or _slug(ref.label, taken)
-            taken.add(node_id)
+            node_id = node_id or ids.slug(ref.label)
+            ids.add(node_id)
             lines[("nodes", node_id)] = number
             node = {"id": node_id, "label": ref.label, "kind": ref.kind or "generic", "group": None, "note": ""}
             by_key[key] = node
@@ -206,10 +221,11 @@ def read(text: str, *, existing: dict | None = None, renamed: dict[tuple[str, st
                 if group.kind or not line.take(":"):
                     raise ValueError("a group line is `group Name: A, B`")
                 group_id = group.node_id or renamed.get(("groups", group.label)) or old_groups.get(group.label)
-                group_id = group_id or _slug(group.label, taken)
-                if any(g["id"] == group_id for g in graph["groups"]):
+                group_id = group_id or ids.slug(group.label)
+                if group_id in group_ids:
                     raise ValueError(f"the group id {group_id!r} is used twice")
-                taken.add(group_id)
+                group_ids.add(group_id)
+                ids.add(group_id)
                 lines[("groups", group_id)] = number
                 graph["groups"].append({"id": group_id, "label": group.label})
                 while line.rest().strip():
@@ -225,7 +241,7 @@ def read(text: str, *, existing: dict | None = None, renamed: dict[tuple[str, st
                     match = next((e for e in old_edges if e[:2] == (source["id"], target["id"])), None)
                     if match:
                         old_edges.remove(match)
-                    edge_id = match[2] if match else _slug(f"e-{source['id']}-{target['id']}", taken)
+                    edge_id = match[2] if match else ids.slug(f"e-{source['id']}-{target['id']}")
                     edge = {"id": edge_id, "source": source["id"], "target": target["id"], "label": label}
                     graph["edges"].append(edge)
                     lines[("edges", edge_id)] = number

@@ -95,6 +95,13 @@ BAD_MERGES = [
         )
     ),
 ]
+# Texts near the frame limit that repeat one label or one arrow thousands of times: each
+# made id once tried every suffix before it, and such a text took 12 to 22 s to read.
+REPEATS = [
+    json.dumps({"type": kind, "text": text, "base_version": 0})
+    for kind in ("diagram.preview", "diagram.import")
+    for text in ("\n".join(["group G: A"] * 15000), "\n".join(["A -> B"] * 20000))
+]
 
 
 @pytest.fixture
@@ -134,6 +141,7 @@ async def exchange(url: str, cookie: str, frames: list[str]) -> tuple[list[dict]
 @example(frames=[NUL])
 @example(frames=BAD_PLACES)
 @example(frames=BAD_MERGES)
+@example(frames=REPEATS)
 @example(
     frames=['{"type": "diagram.sync", "since": 1e400}', '{"type": "diagram.op", "op": {"op": "batch", "ops": []}}']
 )
