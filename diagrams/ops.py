@@ -10,6 +10,7 @@ its ops in order, all or nothing; batches do not nest.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable
 
 from diagrams.graph import DIRECTIONS, GraphError, normalize, validate
 
@@ -212,21 +213,36 @@ def _apply_in_place(graph: dict, op: object, path: str, *, nested: bool = False)
     return {"op": "batch", "ops": flat}
 
 
-def apply_with_inverse(graph: dict, op: object) -> tuple[dict, dict]:
-    """The graph after `op` (normalized) and the op that undoes it; OpRejected says why not.
-    `graph` must be valid (as stored)."""
+def _copied(graph: dict) -> dict:
     # Ops change the graph's lists and their items' fields, never anything deeper: copying two
     # levels keeps the input intact at a tenth of deepcopy's cost (0.2 ms for 50 nodes).
-    result = {
+    return {
         **graph,
         **{collection: [dict(item) for item in graph[collection]] for collection in ("groups", "nodes", "edges")},
     }
+
+
+def apply_with_inverse(graph: dict, op: object) -> tuple[dict, dict]:
+    """The graph after `op` (normalized) and the op that undoes it; OpRejected says why not.
+    `graph` must be valid (as stored)."""
+    result = _copied(graph)
     undo = _apply_in_place(result, op, "op")
     try:
         validate(result)
     except GraphError as error:
         raise OpRejected(str(error)) from None
     return normalize(result), undo
+
+
+def replay(graph: dict, logged: Iterable[object]) -> dict:
+    """`graph` after ops that were each applied once already (the op log's, or their
+    inverses): they are applied in place on one copy and the result checked once, instead of
+    copying and checking the whole graph at every op (2,000 ops on 150 blocks took 1 s)."""
+    result = _copied(graph)
+    for op in logged:
+        _apply_in_place(result, op, "op")
+    validate(result)
+    return normalize(result)
 
 
 def apply(graph: dict, op: object) -> dict:

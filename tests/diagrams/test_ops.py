@@ -1,10 +1,12 @@
 import copy
+import random
 
 import pytest
 
+from diagrams import ops
 from diagrams.graph import LIMITS, normalize
 from diagrams.ops import OpRejected, apply, inverse
-from tests.diagrams.graphs import EXAMPLE, random_graph
+from tests.diagrams.graphs import EXAMPLE, random_edits, random_graph
 
 NODE = {"id": "n3", "label": "Ranking model", "kind": "ranking"}
 
@@ -178,3 +180,17 @@ def test_undoing_the_deletion_of_everything_fits_in_one_batch():
     emptied, undo = apply(graph, op), inverse(graph, op)
     assert emptied["nodes"] == []
     assert apply(emptied, undo) == graph
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_replaying_logged_ops_gives_what_applying_them_one_by_one_gives(seed):
+    rng = random.Random(seed)
+    start = random_graph(seed, nodes=rng.randrange(3, 15), groups=rng.randrange(3), placed=rng.randrange(3))
+    now, undos = start, []
+    edits = random_edits(start, rng, 20)
+    for op in edits:
+        now, undo = ops.apply_with_inverse(now, op)
+        undos.append(undo)
+    assert ops.replay(start, edits) == now
+    # The op log's inverses, newest first, give back where it started (text merged from it).
+    assert ops.replay(now, reversed(undos)) == start
