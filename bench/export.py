@@ -23,8 +23,8 @@ from bench import write_json
 ONE_EXPORT = r"""
 import resource, time, json, django
 django.setup()
-from interview.models import Report
-from interview.reports import report_pdf
+from reports.models import Report
+from reports.pdf import report_pdf
 report = Report.objects.select_related("room").get(pk=int(__import__("sys").argv[1]))
 start = time.perf_counter()
 pdf = report_pdf(report)
@@ -45,11 +45,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from diagrams.models import DiagramOp
 from interview import services
-from interview.models import Problem, Report
+from problembank import services as problembank_services
+from reports.models import Report
+from problembank.models import Problem
 from tests.diagrams.graphs import random_graph
 
 call_command("migrate", verbosity=0)
-services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problembank_services.problem_bank_load(directory=settings.BASE_DIR / "problems")
 interviewer = User.objects.create_user("ines")
 candidate = User.objects.create_user("carl")
 room = services.room_create(problem=Problem.objects.get(slug="video-recommendation"), interviewer=interviewer)

@@ -36,7 +36,7 @@ MOVE_TARGET_PX = 8
 SETUP = (
     SIGN_IN
     + r"""
-services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problembank_services.problem_bank_load(directory=settings.BASE_DIR / "problems")
 user = User.objects.create_user("builder")
 rooms = {
     f"{slug} {direction}": str(services.room_create(problem=Problem.objects.get(slug=slug), interviewer=user).pk)

@@ -33,7 +33,7 @@ SETUP = (
     + r"""
 from diagrams.graph import normalize
 
-services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problembank_services.problem_bank_load(directory=settings.BASE_DIR / "problems")
 interviewer = User.objects.create_user("viewer")
 rooms = []
 for problem in Problem.objects.order_by("slug"):

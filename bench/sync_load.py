@@ -56,7 +56,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
 from interview import services
-from interview.models import Problem
+from problembank import services as problembank_services
+from problembank.models import Problem
 
 def signed_in(user):
     session = SessionStore()
@@ -70,7 +71,7 @@ def signed_in(user):
 SETUP = (
     SIGN_IN
     + r"""
-services.problem_bank_load(directory=settings.BASE_DIR / "problems")
+problembank_services.problem_bank_load(directory=settings.BASE_DIR / "problems")
 problem = Problem.objects.get(slug="video-recommendation")
 
 # A diagram of this many blocks in a chain to start from: ops cost more on a bigger graph.

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from core.statements import Statement, Statements
 from diagrams import ops
 from diagrams.models import Diagram, DiagramOp
-from mockboard.statements import Statement, Statements
 
 # Past this many missed ops a client is sent the whole graph instead.
 MAX_OPS_TO_REPLAY = 200
@@ -25,7 +25,7 @@ _BUMP = (
     f'UPDATE "{DIAGRAM_TABLE}" SET "graph" = %s, "version" = %s, "updated_at" = %s '  # noqa: S608
     f'WHERE "{DIAGRAM_TABLE}"."id" = %s AND "{DIAGRAM_TABLE}"."version" = %s{{guard}} RETURNING "id"'
 )
-# On PostgreSQL both writes are one statement, whole by itself (mockboard.statements): this
+# On PostgreSQL both writes are one statement, whole by itself (core.statements): this
 # follows the _BUMP in the same statement, as WITH bumped AS (_BUMP).
 _LOG_BUMPED = (
     f'INSERT INTO "{OP_TABLE}" ("diagram_id", "version", "op", "inverse", "author_id", "client_op_id", "at") '  # noqa: S608
@@ -55,7 +55,7 @@ def diagram_op_statements(
     diagram is still at that version and `guard` (an SQL condition on the diagram's table,
     with its parameters) still holds; None if not, and nothing is written. OpRejected if the
     op does not apply to the graph, before anything is written. For either driver of
-    mockboard.statements.
+    core.statements.
 
     Ops name what they touch by id, so an op made against an older version still means the
     same thing and is applied as long as its nodes, edges and groups exist.

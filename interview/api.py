@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import json
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import Resolver404, resolve
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken import views as authtoken_views
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api import ReadsBodyFirst
 from diagrams.dot import to_dot
 from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_graph_png, render_svg
 from interview import services
-from interview.errors import Conflict, Forbidden, InviteInvalid, RoomError, SeatTaken
-from interview.models import NoteKind, Problem, Report, Room
-from interview.selectors import room_feedback_for, room_reports_for, room_scoring, room_self_assessment
+from interview.models import NoteKind, Room
+from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
     DiagramReplaceSerializer,
@@ -35,12 +28,6 @@ from interview.serializers import (
     JoinSerializer,
     NoteSerializer,
     PhasesSerializer,
-    ProblemInterviewerSerializer,
-    ProblemSerializer,
-    ProblemSummarySerializer,
-    ProblemWriteSerializer,
-    ReportExportSerializer,
-    ReportSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
     ScoreSerializer,
@@ -52,104 +39,12 @@ from interview.serializers import (
     room_serializer_class,
 )
 
-_STATUS = {Forbidden: 403, InviteInvalid: 404, SeatTaken: 409, Conflict: 409}
-# Django's own exceptions, which DRF answers as these of its own.
-_DJANGO_ERRORS = {Http404: NotFound.default_code, DjangoPermissionDenied: PermissionDenied.default_code}
 DOWNLOADS = {
     "svg": ("image/svg+xml", render_svg),
     "png": ("image/png", render_graph_png),
     "dot": ("text/vnd.graphviz; charset=utf-8", to_dot),
     "json": ("application/json", lambda graph: json.dumps(graph, indent=2, ensure_ascii=False)),
 }
-
-
-def exception_handler(exc: Exception, context: dict) -> Response | None:
-    """Service errors become 400/403/404/409 with the field named, never a 500."""
-    if isinstance(exc, RoomError):
-        status_code = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 400)
-        body = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
-        body["code"] = exc.code
-        return Response(body, status=status_code)
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(response.data, dict):
-        # Every error body names its kind, as the schema's Error says.
-        response.data.setdefault("code", _DJANGO_ERRORS.get(type(exc), getattr(exc, "default_code", "error")))
-    return response
-
-
-class ReadsBodyFirst:
-    """Reads a view's request body before its action does, so that a malformed one is refused
-    as such on every route, those that ignore their body included."""
-
-    def initial(self, request: Request, *args, **kwargs) -> None:
-        super().initial(request, *args, **kwargs)
-        request.data  # noqa: B018 - parsed (or refused) here
-
-
-class ObtainAuthToken(ReadsBodyFirst, authtoken_views.ObtainAuthToken):
-    """A token for username and password; with our parsers rather than its own list."""
-
-    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
-
-
-@csrf_exempt  # it changes nothing, whatever the method
-def not_found(request: HttpRequest, path: str) -> JsonResponse:
-    """Any other URL under /api/ answers in JSON, as the rest of the API does, rather than
-    with an HTML page or a redirect that would drop a POST's body."""
-    detail = "Not found."
-    if not request.path.endswith("/"):
-        try:
-            if resolve(request.path + "/").func is not not_found:
-                detail = f"Not found. API URLs end with a slash: {request.path}/"
-        except Resolver404:
-            pass
-    return JsonResponse({"detail": detail, "code": NotFound.default_code}, status=404)
-
-
-class ProblemViewSet(ReadsBodyFirst, viewsets.GenericViewSet):
-    """The problems you may use: the bank, your own, and those other users share. Write your
-    own (private unless `shared`); only its author can change or delete it. The kit (guide,
-    rubric, reference diagram, twists) is served to the author here, and to the interviewer
-    inside a room."""
-
-    lookup_field = "slug"
-    serializer_class = ProblemSerializer
-
-    def get_queryset(self):
-        return Problem.objects.visible_to(self.request.user).select_related("owner")
-
-    def _own(self, problem: Problem, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(ProblemInterviewerSerializer(problem).data, status=status_code)
-
-    @extend_schema(responses=ProblemSummarySerializer(many=True))
-    def list(self, request: Request) -> Response:
-        return Response(ProblemSummarySerializer(self.get_queryset(), many=True).data)
-
-    @extend_schema(
-        responses=PolymorphicProxySerializer(
-            component_name="ProblemForReader",
-            serializers=[ProblemSerializer, ProblemInterviewerSerializer],
-            resource_type_field_name=None,
-        )
-    )
-    def retrieve(self, request: Request, slug: str) -> Response:
-        problem = self.get_object()
-        if problem.owner_id == request.user.pk:
-            return self._own(problem)
-        return Response(ProblemSerializer(problem).data)
-
-    @extend_schema(request=ProblemWriteSerializer, responses={201: ProblemInterviewerSerializer})
-    def create(self, request: Request) -> Response:
-        return self._own(services.problem_save(by=request.user, data=request.data), status.HTTP_201_CREATED)
-
-    @extend_schema(request=ProblemWriteSerializer, responses=ProblemInterviewerSerializer)
-    def update(self, request: Request, slug: str) -> Response:
-        return self._own(services.problem_save(by=request.user, data=request.data, problem=self.get_object()))
-
-    @extend_schema(responses={204: None, 409: OpenApiResponse(description="rooms used it")})
-    def destroy(self, request: Request, slug: str) -> Response:
-        services.problem_delete(problem=self.get_object(), by=request.user)
-        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 ROOM_RESPONSE = PolymorphicProxySerializer(
@@ -330,34 +225,6 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
         room = self.get_object()
         services.self_assessment_set(room=room, by=request.user, dimension=dimension, **serializer.validated_data)
         return Response(room_self_assessment(room, room.role_of(request.user)))
-
-    @extend_schema(methods=["GET"], responses=ReportSerializer(many=True))
-    @extend_schema(methods=["POST"], request=ReportExportSerializer, responses={202: ReportSerializer})
-    @action(detail=True, methods=["get", "post"])
-    def reports(self, request: Request, pk: str) -> Response:
-        """Export a PDF report (POST: queued, built by a worker; poll GET for its status)."""
-        room = self.get_object()
-        if request.method == "POST":
-            serializer = ReportExportSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            report = services.report_request(room=room, by=request.user, **serializer.validated_data)
-            return Response(ReportSerializer(report).data, status=status.HTTP_202_ACCEPTED)
-        return Response(ReportSerializer(self._my_reports(room), many=True).data)
-
-    def _my_reports(self, room: Room):
-        return room_reports_for(room, self.request.user)
-
-    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path=r"reports/(?P<report_id>[0-9]+)/pdf")
-    def report_download(self, request: Request, pk: str, report_id: str) -> HttpResponse:
-        """The finished PDF; each participant downloads the copies they asked for (the
-        candidate only while the feedback is shared)."""
-        report = self._my_reports(self.get_object()).filter(pk=report_id, status=Report.Status.DONE).first()
-        if report is None:
-            raise Http404
-        response = FileResponse(report.pdf.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{report.room.problem.slug}-report.pdf"'
-        return response
 
     @extend_schema(
         request=NoteSerializer,

@@ -78,20 +78,21 @@ from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
+from core import statements
+from core.errors import Forbidden, Invalid, ServiceError, TooManyConnections
+from core.statements import Statements, database_sync_to_async
+from core.text import json_problem, unstorable
+from diagrams.models import DiagramOp
 from diagrams.ops import OpRejected
 from diagrams.services import diagram_ops_since
 from diagrams.text import format_text
 from interview import services
-from interview.broadcast import broadcast_committed, interviewer_group, room_group
-from interview.errors import Forbidden, Invalid, RoomError, TooManyConnections
+from interview.broadcast import interviewer_group, room_group
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
+from interview.protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, PROTOCOL_VERSION, too_large_error
 from interview.selectors import participants_json, room_participants, room_seats_statements
 from interview.serializers import diagram_state, room_serializer_class
-from interview.text import json_problem, unstorable
-from mockboard import statements
-from mockboard.statements import Statements, database_sync_to_async
-from mockboard.websocket_protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, PROTOCOL_VERSION, too_large_error
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         # Channels' dispatch first closes stale database connections through a hop to its one
         # shared sync thread, for every frame and every group event: under load every room's
         # messages queued behind one another there. Here all database work goes through
-        # mockboard.statements, whose worker threads do that cleanup around each call.
+        # core.statements, whose worker threads do that cleanup around each call.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"no handler for message type {message['type']}")
@@ -263,7 +264,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if save_id is not None:
                 # Only now is the change committed: the page may say "Saved".
                 await self.send_json({"type": "saved", "request": message["type"], "save_id": save_id})
-        except RoomError as error:
+        except ServiceError as error:
             await self.send_error(error.code, error.message, field=error.field, request=message)
         except OSError:
             # ASGI servers raise an IOError for a send on a socket the client has closed: not a
@@ -334,8 +335,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if "op" not in message:
             raise Invalid("'op' is required", field="op")
         try:
-            event, new = await self._apply_op(message["op"], client_op_id)
-        except (OpRejected, RoomError) as refused:
+            applied, new = await services.diagram_op_apply_now(
+                room_id=self.room_id, by=self.scope["user"], op=message["op"], client_op_id=client_op_id
+            )
+        except (OpRejected, ServiceError) as refused:
             # A refused op (it no longer applies, it is malformed, the diagram is locked) is
             # answered in kind, with the version so the client can tell whether to resync.
             version = await database_sync_to_async(self._diagram_version)()
@@ -349,21 +352,13 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 }
             )
             return
-        if new:
-            await broadcast_committed(room_group(self.room_id), event)
-        else:
-            # A resend of an op already applied: the group heard of it the first time, so the
-            # ack goes to this socket alone (the client drops it if it already has it).
-            await self.room_diagram_applied(event)
+        await self._answer_resend(applied, new)
 
-    async def _apply_op(self, op: object, client_op_id: str) -> tuple[dict, bool]:
-        """Apply the op (committed on return); its event, and whether it is new."""
-        applied, new = await statements.run_now(
-            services.diagram_op_statements(
-                room_id=self.room_id, by=self.scope["user"], op=op, client_op_id=client_op_id
-            )
-        )
-        return services.diagram_applied_event(applied), new
+    async def _answer_resend(self, applied: DiagramOp | None, new: bool) -> None:
+        """A resend of an op already applied is answered to this socket alone (services/diagram.py, _news:
+        the room heard of it the first time); the client drops it if it already has it."""
+        if applied is not None and not new:
+            await self.room_diagram_applied(services.diagram_applied_event(applied))
 
     def _diagram_version(self) -> int:
         return Room.objects.select_related("diagram").get(pk=self.room_id).diagram.version
@@ -430,8 +425,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             client_op_id=client_op_id,
             choices=message.get("choices"),
         )
-        if result.applied is not None and not result.new:
-            await self.room_diagram_applied(services.diagram_applied_event(result.applied))
+        await self._answer_resend(result.applied, result.new)
         if result.conflicts:
             answer = {"type": "diagram.conflicts", "conflicts": [conflict.as_json() for conflict in result.conflicts]}
         else:

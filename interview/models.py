@@ -4,74 +4,22 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from diagrams.models import Diagram
-from interview.timer import Phase, TimerState
+from interview.timer import TimerState
+from problembank.models import Problem
+from problembank.phases import Phase
 
 # Pages beat this often (the room page is told it: static/js/room/connection.js); three
 # missed beats and a socket no longer counts, which covers a tab that vanished without
 # closing its socket.
 HEARTBEAT_SECONDS = 10
 PRESENCE_STALE_SECONDS = 3 * HEARTBEAT_SECONDS
-# The report task's hard time limit; a report "running" for longer than this plus a grace
-# period lost its worker.
-REPORT_TIME_LIMIT_SECONDS = 120
-REPORT_GRACE_SECONDS = 60
-REPORT_LOST = "the worker building this report stopped; export again"
-
-
-class Difficulty(models.TextChoices):
-    EASY = "easy", "Easy"
-    MEDIUM = "medium", "Medium"
-    HARD = "hard", "Hard"
-
-
-class ProblemQuerySet(models.QuerySet):
-    def visible_to(self, user) -> ProblemQuerySet:
-        """The bank's problems, the user's own, and those other users share with everyone."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(Q(owner__isnull=True) | Q(owner=user) | Q(shared=True))
-
-
-class Problem(models.Model):
-    """A prompt with its interviewer's kit: from the bank (`problems/<slug>.yaml`, no owner)
-    or written by a user in the app (owner set; private unless shared)."""
-
-    slug = models.SlugField(max_length=80, unique=True)
-    title = models.CharField(max_length=200)
-    summary = models.CharField(max_length=300)
-    difficulty = models.CharField(max_length=10, choices=Difficulty.choices)
-    tags = models.JSONField(default=list)
-    # Markdown shown to both participants.
-    statement = models.TextField()
-    # Interviewer only: clarifying answers, scale, and hints, follow-ups and a strong answer by phase.
-    guide = models.JSONField(default=dict)
-    phases = models.JSONField()
-    # Interviewer only: [{key, name, description, levels: [4 descriptors]}].
-    rubric = models.JSONField(default=list)
-    # Interviewer only: graph JSON (diagrams.graph, schema 2).
-    reference_diagram = models.JSONField(default=dict)
-    # [{key, title, reveal, good_adaptation}]: `reveal` reaches the candidate only once revealed.
-    twists = models.JSONField(default=list)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="problems"
-    )
-    shared = models.BooleanField(default=False, help_text="A user's problem that every user may see and use.")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ProblemQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["title"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class RoomState(models.TextChoices):
@@ -315,58 +263,6 @@ class SelfAssessment(models.Model):
 
     def __str__(self) -> str:
         return f"self {self.dimension}: {self.level}"
-
-
-class Report(models.Model):
-    """A PDF session report, built in the background by Celery."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
-    class Variant(models.TextChoices):
-        # The interviewer's copy adds the private notes; the candidate's never has them.
-        INTERVIEWER = "interviewer", "For the interviewer"
-        CANDIDATE = "candidate", "For the candidate"
-
-    class Paper(models.TextChoices):
-        A4 = "A4", "A4"
-        LETTER = "letter", "Letter"
-
-    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="reports")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
-    variant = models.CharField(max_length=12, choices=Variant.choices)
-    paper = models.CharField(max_length=8, choices=Paper.choices, default=Paper.A4)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
-    error = models.TextField(blank=True)
-    pdf = models.FileField(upload_to="reports/", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    # The Celery worker (its node name) building it, so a worker that dies mid-build can hand
-    # its report back when it starts again.
-    worker = models.CharField(max_length=200, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"Report {self.pk} ({self.status})"
-
-    @staticmethod
-    def lost_before(now: datetime) -> datetime:
-        """A report still "running" that started before this lost its worker: past the task's
-        hard time limit, and a grace period, it cannot still be building."""
-        return now - timedelta(seconds=REPORT_TIME_LIMIT_SECONDS + REPORT_GRACE_SECONDS)
-
-    def lost(self, now: datetime) -> bool:
-        return (
-            self.status == Report.Status.RUNNING
-            and self.started_at is not None
-            and self.started_at < self.lost_before(now)
-        )
 
 
 class TwistReveal(models.Model):

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import QuerySet
 
-from interview.models import (
-    PRESENCE_STALE_SECONDS,
-    Feedback,
-    Problem,
-    Report,
-    Role,
-    Room,
-    RoomConnection,
-    RoomState,
-)
-from interview.problem_bank import PHASED_SECTIONS
-from mockboard import statements
-from mockboard.statements import Statement, Statements
+from core import statements
+from core.statements import Statement, Statements
+from interview.models import PRESENCE_STALE_SECONDS, Feedback, Role, Room, RoomConnection, RoomState
+from problembank.models import Problem
 
 # Every socket's heartbeat reads this, ten times a minute: one statement, written out, as
 # building it with the ORM cost several times what the database took to answer
@@ -92,6 +81,13 @@ def kit_refusal(user, problem: Problem) -> str | None:
     return None
 
 
+def diagrams_to_copy(user) -> dict[str, tuple[str, dict]]:
+    """The diagrams of `user`'s rooms, for a problem of theirs to start its reference from:
+    by room id, with the name the form lists it under."""
+    rooms = Room.objects.for_user(user).select_related("problem", "diagram")
+    return {str(room.pk): (f"{room.problem.title}, {room.created_at:%d %b %Y}", room.diagram.graph) for room in rooms}
+
+
 def kits_refused(user, problems) -> set[int]:
     """The ids of those `problems` whose kit `user` may not see now (as kit_refusal), in one query."""
     if not user.is_authenticated:
@@ -140,18 +136,6 @@ def room_feedback_for(room: Room, role: Role | None) -> dict | None:
     return None
 
 
-def room_reports_for(room: Room, user) -> QuerySet[Report]:
-    """The reports of `room` that `user` asked for, while they may still read them: the
-    candidate's copies only while the feedback is shared (they hold the scores), the
-    interviewer's not while the problem's kit is closed to them (they hold twists' adaptations)."""
-    role = room.role_of(user)
-    if role == Role.CANDIDATE and not feedback_is_shared(room):
-        return Report.objects.none()
-    if role == Role.INTERVIEWER and kit_refusal(user, room.problem):
-        return Report.objects.none()
-    return room.reports.filter(requested_by=user)
-
-
 def room_self_assessment(room: Room, role: Role | None) -> dict | None:
     """The candidate's self-assessment: open to both participants once the interview has
     ended, with each dimension's description and level descriptors, so that the candidate
@@ -190,72 +174,4 @@ def room_twists(room: Room) -> list[dict]:
         }
         for reveal in room.twist_reveals.all()
         if reveal.key in by_key
-    ]
-
-
-# Words people search the bank with that its problems do not use, and words they do use.
-SEARCH_SYNONYMS = {
-    "recsys": ("recommendation", "recommender", "recommend"),
-    "recommender": ("recommendation",),
-    "ann": ("embeddings", "retrieval", "nearest"),
-    "knn": ("embeddings", "retrieval", "nearest"),
-    "vector": ("embeddings", "retrieval"),
-    "youtube": ("video",),
-    "tiktok": ("video",),
-    "netflix": ("video", "recommendation"),
-    "ctr": ("click", "ads"),
-    "advertising": ("ads",),
-    "eta": ("delivery", "arrival"),
-    "llm": ("generative", "llm"),
-    "rag": ("generative", "retrieval", "citations"),
-    "chatbot": ("assistant", "generative"),
-    "genai": ("generative",),
-    "cv": ("vision", "image", "imagery"),
-    "image": ("vision", "photo", "imagery"),
-    "ltr": ("learning", "ranking"),
-    "facebook": ("social", "feed"),
-    "instagram": ("social", "feed"),
-    "moderation": ("harmful", "trust"),
-    "abuse": ("harmful", "spam", "fraud", "trust"),
-    "typeahead": ("autocomplete",),
-    "airbnb": ("rental", "listings"),
-    "pymk": ("people", "friend"),
-    "email": ("email", "spam"),
-}
-_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _search_word_matches(word: str, words: set[str]) -> bool:
-    # A plural finds its singular; a short word (ANN, CTR) only itself, never as a prefix.
-    stem = word[:-1] if len(word) > 3 and word.endswith("s") else word
-    if len(stem) <= 3:
-        return stem in words
-    return any(candidate.startswith(stem) for candidate in words)
-
-
-def problem_search(problems: list[Problem], query: str) -> list[Problem]:
-    """The problems with every word of `query` in their title, summary, tags or statement (as a
-    whole word, the start of one, or through SEARCH_SYNONYMS), in the order given."""
-    terms = [(term, *SEARCH_SYNONYMS.get(term, ())) for term in _WORD.findall(query.lower())]
-    found = []
-    for problem in problems:
-        text = f"{problem.title} {problem.summary} {' '.join(problem.tags)} {problem.statement}"
-        words = set(_WORD.findall(text.lower()))
-        if all(any(_search_word_matches(word, words) for word in alternatives) for alternatives in terms):
-            found.append(problem)
-    return found
-
-
-def guide_by_phase(problem: Problem) -> list[dict]:
-    """The guide's hints, follow-ups and strong-answer points grouped under each phase, in the
-    problem's phase order, for the interviewer to read phase by phase."""
-    return [
-        {
-            "name": phase["name"],
-            **{
-                section: [item["text"] for item in problem.guide.get(section, []) if item["phase"] == phase["name"]]
-                for section in PHASED_SECTIONS
-            },
-        }
-        for phase in problem.phases
     ]

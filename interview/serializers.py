@@ -8,79 +8,16 @@ what the candidate never receives. Context: `user` (the viewer) and `base_url`
 from __future__ import annotations
 
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from interview.markup import render_markdown
-from interview.models import REPORT_LOST, Difficulty, NoteKind, Problem, Recommendation, Report, Role, Room
-from interview.problem_bank import RUBRIC_LEVELS
-from interview.selectors import kit_refusal, room_feedback_for, room_self_assessment, room_twists
+from interview.models import NoteKind, Recommendation, Role, Room
+from interview.selectors import room_feedback_for, room_self_assessment, room_twists
 from interview.timer import ACTIONS
-
-
-class ProblemSummarySerializer(serializers.ModelSerializer):
-    """A problem as the list shows it; its author's username is null for the shipped bank."""
-
-    owner = serializers.CharField(source="owner.username", allow_null=True, default=None)
-
-    class Meta:
-        model = Problem
-        fields = ["slug", "title", "summary", "difficulty", "tags", "phases", "owner", "shared"]
-
-
-class ProblemSerializer(ProblemSummarySerializer):
-    statement_html = serializers.SerializerMethodField()
-
-    class Meta(ProblemSummarySerializer.Meta):
-        fields = [*ProblemSummarySerializer.Meta.fields, "statement", "statement_html"]
-
-    def get_statement_html(self, problem: Problem) -> str:
-        return render_markdown(problem.statement)
-
-
-KIT_FIELDS = ("guide", "rubric", "reference_diagram", "twists")
-
-
-class ProblemInterviewerSerializer(ProblemSerializer):
-    """Adds the interviewer's kit: for the interviewer in a room, and for a problem's author.
-    The kit's fields are null while `kit_refused` says why the viewer may not see it."""
-
-    kit_refused = serializers.SerializerMethodField()
-
-    class Meta(ProblemSerializer.Meta):
-        fields = [*ProblemSerializer.Meta.fields, *KIT_FIELDS, "kit_refused"]
-
-    def get_kit_refused(self, problem: Problem) -> str | None:
-        user = self.context.get("user")
-        return kit_refusal(user, problem) if user is not None else None
-
-    def to_representation(self, problem: Problem) -> dict:
-        data = super().to_representation(problem)
-        if data["kit_refused"]:
-            data.update(dict.fromkeys(KIT_FIELDS))
-        return data
-
-
-class ProblemWriteSerializer(serializers.Serializer):
-    """A problem you write: the fields of a problem file, checked as the bank's are (the
-    error names the field, e.g. `rubric[2].levels`)."""
-
-    title = serializers.CharField(max_length=200)
-    summary = serializers.CharField(max_length=300)
-    difficulty = serializers.ChoiceField(Difficulty.choices)
-    tags = serializers.ListField(child=serializers.CharField())
-    statement = serializers.CharField(help_text="Markdown, shown to the candidate.")
-    phases = serializers.JSONField(required=False, help_text="List of {name, minutes}; the standard four if left out.")
-    guide = serializers.JSONField(
-        help_text="{clarifications: [{question, answer}], scale: [text], hints|followups|strong_answer: "
-        "[{phase, text}], pitfalls: [text]}"
-    )
-    rubric = serializers.JSONField(help_text="[{key, name, description, levels: [4 descriptors]}]")
-    reference_diagram = serializers.JSONField(help_text="Graph JSON, schema 1.")
-    twists = serializers.JSONField(required=False, help_text="[{key, title, reveal, good_adaptation}]")
-    shared = serializers.BooleanField(required=False, default=False, help_text="Let every user see and use it.")
+from problembank.bank import RUBRIC_LEVELS
+from problembank.models import Problem
+from problembank.serializers import ProblemInterviewerSerializer, ProblemSerializer, ProblemSummarySerializer
 
 
 class PhaseSerializer(serializers.Serializer):
@@ -275,27 +212,3 @@ class NoteSerializer(serializers.Serializer):
 class DiagramReplaceSerializer(serializers.Serializer):
     graph = serializers.JSONField(help_text="The whole new graph (schema 1).")
     base_version = serializers.IntegerField(min_value=0, help_text="The version this change was made against.")
-
-
-class ReportSerializer(serializers.ModelSerializer):
-    download_url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Report
-        fields = ["id", "variant", "paper", "status", "error", "created_at", "finished_at", "download_url"]
-
-    def to_representation(self, report: Report) -> dict:
-        data = super().to_representation(report)
-        if report.lost(timezone.now()):
-            # Shown as it is; the workers record it (interview.tasks), as a GET never writes.
-            data |= {"status": Report.Status.FAILED.value, "error": REPORT_LOST}
-        return data
-
-    def get_download_url(self, report: Report) -> str | None:
-        if report.status != Report.Status.DONE:
-            return None
-        return reverse("api:room-report-download", args=[report.room_id, report.pk])
-
-
-class ReportExportSerializer(serializers.Serializer):
-    paper = serializers.ChoiceField(Report.Paper.choices, default=Report.Paper.A4)

@@ -48,7 +48,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "accounts",
     "diagrams",
+    "problembank",
     "interview",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -208,12 +210,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
-        "interview.parsers.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "interview.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "interview.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mockboard API",
@@ -221,11 +223,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Separate request components, so that read-only fields are not asked for and the
-    # response components can be closed (interview.openapi.close_response_objects).
+    # response components can be closed (core.openapi.close_response_objects).
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "interview.openapi.close_response_objects",
+        "core.openapi.close_response_objects",
     ],
     # Swagger UI from our own static files: no CDN, works offline.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -17,21 +17,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from websockets.exceptions import PayloadTooBig
 from websockets.frames import Frame, Opcode
 
-MAX_FRAME_BYTES = 256 * 1024
-CLOSE_TOO_LARGE = 1009
-# The room protocol's version (interview/consumers.py), in every snapshot and in the page it
-# was served with: a page left open across a deploy that changed it is asked to reload.
-# 2: text is imported as a merge (diagram.preview, diagram.conflicts); diagram.op has no
-# base_version; a notes save is acknowledged by "saved" (its save_id), as every save is.
-PROTOCOL_VERSION = 2
-
-
-def too_large_error() -> dict:
-    return {
-        "type": "error",
-        "code": "too_large",
-        "message": f"message larger than {MAX_FRAME_BYTES} bytes; nothing was applied",
-    }
+from interview.protocol import MAX_FRAME_BYTES, too_large_error
 
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):

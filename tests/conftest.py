@@ -14,10 +14,12 @@ from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client
 
+from core import statements
 from interview import services
-from interview.models import Problem, Report, Room
-from interview.problem_bank import read_problem_bank
-from mockboard import statements
+from interview.models import Room
+from problembank.bank import read_problem_bank
+from problembank.models import Problem
+from reports.models import Report
 from tests import servers
 
 PASSWORD = "a-long-test-password-42"

@@ -7,8 +7,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from interview import services
-from interview.models import Report
+from reports.build import report_build
+from reports.models import Report
 from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, wait_version
 from tests.conftest import session_cookie
@@ -276,7 +276,7 @@ def printed_order(room, labels: set[str]) -> list[str]:
 
     def build() -> str:
         report = Report.objects.create(room=room, requested_by=room.interviewer, variant="interviewer")
-        return services.report_build(report_id=report.pk).pdf.path
+        return report_build(report_id=report.pk).pdf.path
 
     found = {}
 

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from diagrams.graph import normalize
 from interview import services
-from interview.models import Problem
+from problembank.models import Problem
 from tests.browser.conftest import off_the_loop
 from tests.browser.pages import add_block, wait_version
 

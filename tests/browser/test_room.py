@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from interview.models import HEARTBEAT_SECONDS, PRESENCE_STALE_SECONDS, TimerEvent
-from mockboard.websocket_protocol import PROTOCOL_VERSION
+from interview.protocol import PROTOCOL_VERSION
 from tests import servers
 from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, new_page, sign_up, wait_version

@@ -23,7 +23,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from interview import services
-from interview.models import Report, Room
+from interview.models import Room
+from problembank import services as problembank_services
+from reports.models import Report
 from tests.conftest import finished_report, problem_data
 
 pytestmark = pytest.mark.integration
@@ -59,7 +61,9 @@ def seats(problem, interviewer, candidate) -> dict:
         "interviewer": interviewer,
         "candidate": candidate,
         "tokens": {user: Token.objects.create(user=user).key for user in (interviewer, candidate)},
-        "own": services.problem_save(by=interviewer, data=problem_data(slug="ines-own", title="Ines's own")),
+        "own": problembank_services.problem_save(
+            by=interviewer, data=problem_data(slug="ines-own", title="Ines's own")
+        ),
         "problem": problem,
     }
     seats["room"] = room_with_report(seats)

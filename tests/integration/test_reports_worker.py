@@ -14,8 +14,10 @@ from kombu import Connection
 from pypdf import PdfReader
 
 from interview import services
-from interview.models import REPORT_GRACE_SECONDS, REPORT_LOST, REPORT_TIME_LIMIT_SECONDS, Report
-from interview.tasks import report_build
+from reports import build
+from reports.build import REPORT_LOST
+from reports.models import Report
+from reports.tasks import REPORT_GRACE_SECONDS, REPORT_TIME_LIMIT_SECONDS, report_build
 from tests import servers
 from tests.interview.test_api import api_for
 
@@ -175,7 +177,7 @@ def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(
         send_build(broker, redis_url, small)
         small = wait_until_finished(small)
         assert process.poll() is None
-    assert (slow.status, slow.error) == ("failed", services.REPORT_TOO_SLOW)
+    assert (slow.status, slow.error) == ("failed", build.REPORT_TOO_SLOW)
     assert not slow.pdf
     assert small.status == "done", small.error
     assert small.pdf.read(4) == b"%PDF"

@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from mockboard.websocket_protocol import MAX_FRAME_BYTES, too_large_error
+from interview.protocol import MAX_FRAME_BYTES, too_large_error
 from tests import servers
 from tests.conftest import session_cookie
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 
 from interview import services
+from problembank import services as problembank_services
 from tests.conftest import PASSWORD, finished_report, problem_data
 from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER, STAFF, STRANGER
 
@@ -19,7 +20,9 @@ def world(joined_room, interviewer, candidate, problem):
         people[who] = User.objects.create_user(name, password=PASSWORD, is_staff=who == STAFF)
     other = services.room_create(problem=problem, interviewer=people[OTHER_INTERVIEWER])
     services.room_join(token=other.invite_token, user=people[OTHER_CANDIDATE])
-    own = services.problem_save(by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem"))
+    own = problembank_services.problem_save(
+        by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem")
+    )
     report = finished_report(joined_room, interviewer)
     values = {
         "room": str(joined_room.pk),

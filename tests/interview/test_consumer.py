@@ -12,9 +12,9 @@ from django.utils import timezone
 from interview import services
 from interview.consumers import MAX_FRAME_BYTES, RATE_BURST, RATE_PER_SECOND
 from interview.models import PRESENCE_STALE_SECONDS, Room, RoomConnection, RoomNote, TimerEvent
+from interview.protocol import PROTOCOL_VERSION
 from interview.services import MAX_CONNECTIONS_PER_USER
 from mockboard.asgi import application
-from mockboard.websocket_protocol import PROTOCOL_VERSION
 from tests.conftest import session_cookie
 from tests.interview.test_views import INTERVIEWER_ONLY
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from core.text import MAX_JSON_DEPTH
 from interview.models import RoomNote
-from interview.text import MAX_JSON_DEPTH
 from tests.interview.access import INTERVIEWER, client_as, url_for
 from tests.interview.test_access_api import ROWS
 from tests.interview.test_api import api_for

@@ -9,7 +9,8 @@ from django.test import Client
 from django.urls import reverse
 
 from interview import services
-from interview.models import Problem
+from problembank import services as problembank_services
+from problembank.models import Problem
 from tests.conftest import PASSWORD, client_for, problem_data
 from tests.interview.test_api import api_for
 
@@ -90,7 +91,7 @@ def test_the_problem_list_says_why_the_candidate_cannot_open_a_room_on_it(joined
 
 
 def test_the_author_of_a_problem_keeps_its_kit_while_interviewed_on_it(interviewer, candidate):
-    own = services.problem_save(by=candidate, data=problem_data(shared=True))
+    own = problembank_services.problem_save(by=candidate, data=problem_data(shared=True))
     room = services.room_create(problem=own, interviewer=interviewer)
     services.room_join(token=room.invite_token, user=candidate)
     assert client_for(candidate).get(reverse("problem-edit", args=[own.slug])).status_code == 200

@@ -5,8 +5,8 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from core.errors import Forbidden, Invalid
 from interview import services
-from interview.errors import Forbidden, Invalid
 from interview.selectors import room_feedback_for
 from tests.interview.test_api import api_for
 from tests.interview.test_consumer import open_socket, receive_type

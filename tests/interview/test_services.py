@@ -6,9 +6,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core import statements
+from core.errors import Conflict, Forbidden, Invalid, InviteInvalid, SeatTaken
+from core.statements import database_sync_to_async
 from diagrams.models import Diagram, DiagramOp
 from interview import services
-from interview.errors import Conflict, Forbidden, Invalid, InviteInvalid, SeatTaken
 from interview.models import (
     PRESENCE_STALE_SECONDS,
     NoteKind,
@@ -20,8 +22,6 @@ from interview.models import (
     TimerEvent,
 )
 from interview.selectors import room_seats
-from mockboard import statements
-from mockboard.statements import database_sync_to_async
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 

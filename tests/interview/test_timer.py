@@ -2,7 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from interview.timer import DEFAULT_PHASES, Phase, TimerError, TimerState, parse_phases
+from interview.timer import TimerError, TimerState
+from problembank.phases import DEFAULT_PHASES, Phase, parse_phases
 
 T0 = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 PHASES = parse_phases(list(DEFAULT_PHASES))

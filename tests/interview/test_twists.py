@@ -9,8 +9,8 @@ from channels.db import database_sync_to_async
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import Conflict, Forbidden, Invalid
 from interview import services
-from interview.errors import Conflict, Forbidden, Invalid
 from interview.models import TwistReveal
 from tests.conftest import client_for
 from tests.interview.test_api import api_for

@@ -3,7 +3,9 @@ from django.test import Client
 from django.urls import reverse
 
 from interview import services
-from interview.models import Problem, Room
+from interview.models import Room
+from problembank import services as problembank_services
+from problembank.models import Problem
 from tests.conftest import PASSWORD, client_for, problem_data
 
 # Text that only the interviewer's kit holds (guide, rubric, reference diagram).
@@ -161,22 +163,26 @@ def test_strangers_are_refused_and_anonymous_sent_to_sign_in(joined_room, strang
 def test_admin_manages_problems_rooms_and_users(joined_room):
     admin = User.objects.create_superuser("root", password=PASSWORD)
     client = client_for(admin)
-    for name in ("admin:interview_problem_changelist", "admin:interview_room_changelist", "admin:auth_user_changelist"):
+    for name in (
+        "admin:problembank_problem_changelist",
+        "admin:interview_room_changelist",
+        "admin:auth_user_changelist",
+    ):
         assert client.get(reverse(name)).status_code == 200
     page = client.get(reverse("admin:interview_room_change", args=[joined_room.pk])).content.decode()
     assert "Video recommendations for a home feed" in page
     # The timer only changes through services (which log and broadcast), never by a form.
     assert 'name="timer_phase_index"' not in page
     assert 'name="phases"' not in page
-    problem = client.get(reverse("admin:interview_problem_change", args=[joined_room.problem.pk])).content.decode()
+    problem = client.get(reverse("admin:problembank_problem_change", args=[joined_room.problem.pk])).content.decode()
     assert 'name="statement"' not in problem
     assert 'name="shared"' not in problem
 
 
 def test_admin_can_unshare_a_users_problem(interviewer, stranger):
-    mine = services.problem_save(by=interviewer, data={**problem_data(), "shared": True})
+    mine = problembank_services.problem_save(by=interviewer, data={**problem_data(), "shared": True})
     client = client_for(User.objects.create_superuser("root", password=PASSWORD))
-    url = reverse("admin:interview_problem_change", args=[mine.pk])
+    url = reverse("admin:problembank_problem_change", args=[mine.pk])
     page = client.get(url).content.decode()
     assert 'name="shared"' in page
     assert 'name="statement"' not in page

@@ -4,11 +4,13 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from core.errors import Conflict, Forbidden, Invalid
 from diagrams.text import format_text
 from interview import services
-from interview.errors import Conflict, Forbidden, Invalid
-from interview.models import Problem, Room
-from interview.problem_bank import MAX_ITEMS, MAX_STATEMENT, MAX_TEXT
+from interview.models import Room
+from problembank import services as problembank_services
+from problembank.bank import MAX_ITEMS, MAX_STATEMENT, MAX_TEXT
+from problembank.models import Problem
 from tests.conftest import client_for, problem_data
 from tests.interview.test_api import api_for
 
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def private_problem(interviewer) -> Problem:
-    return services.problem_save(by=interviewer, data=problem_data())
+    return problembank_services.problem_save(by=interviewer, data=problem_data())
 
 
 def test_a_written_problem_is_private_to_its_author_with_a_slug_from_its_title(private_problem, interviewer):
@@ -52,14 +54,16 @@ def test_a_written_problem_is_private_to_its_author_with_a_slug_from_its_title(p
 )
 def test_each_bad_field_is_named(interviewer, changes, field, message):
     with pytest.raises(Invalid, match=message) as refused:
-        services.problem_save(by=interviewer, data=problem_data(**changes))
+        problembank_services.problem_save(by=interviewer, data=problem_data(**changes))
     assert refused.value.field == field
     assert not Problem.objects.exists()
 
 
 def test_twelve_levels_of_lists_are_still_allowed(interviewer):
     statement = "\n".join("    " * i + "- deeper" for i in range(12))
-    assert services.problem_save(by=interviewer, data=problem_data(statement=statement)).statement == statement
+    assert (
+        problembank_services.problem_save(by=interviewer, data=problem_data(statement=statement)).statement == statement
+    )
 
 
 def test_a_sketchy_problem_is_allowed_where_the_bank_would_refuse(interviewer):
@@ -70,7 +74,7 @@ def test_a_sketchy_problem_is_allowed_where_the_bank_would_refuse(interviewer):
         rubric=problem_data()["rubric"][:1],
         reference_diagram={"schema": 1, "nodes": [], "edges": []},
     )
-    assert services.problem_save(by=interviewer, data=data).guide["hints"] == []
+    assert problembank_services.problem_save(by=interviewer, data=data).guide["hints"] == []
 
 
 def test_a_private_problem_is_invisible_to_everyone_else(problem, private_problem, stranger, interviewer):
@@ -95,7 +99,7 @@ def test_a_private_problem_is_invisible_to_everyone_else(problem, private_proble
 
 
 def test_a_shared_problem_is_usable_by_all_but_changed_only_by_its_author(private_problem, interviewer, stranger):
-    services.problem_save(by=interviewer, data={**problem_data(), "shared": True}, problem=private_problem)
+    problembank_services.problem_save(by=interviewer, data={**problem_data(), "shared": True}, problem=private_problem)
     api = api_for(stranger)
     detail = api.get(f"/api/problems/{private_problem.slug}/").json()
     assert detail["owner"] == "ines"
@@ -105,7 +109,7 @@ def test_a_shared_problem_is_usable_by_all_but_changed_only_by_its_author(privat
     assert response.status_code == 403
     assert api.delete(f"/api/problems/{private_problem.slug}/").status_code == 403
     with pytest.raises(Forbidden):
-        services.problem_delete(problem=private_problem, by=stranger)
+        problembank_services.problem_delete(problem=private_problem, by=stranger)
     assert Problem.objects.get(pk=private_problem.pk).title == "Sponsored listings CTR"
 
 
@@ -129,7 +133,7 @@ def test_the_api_writes_reads_and_deletes_my_problem(interviewer):
 def test_a_problem_rooms_used_cannot_be_deleted(private_problem, interviewer):
     services.room_create(problem=private_problem, interviewer=interviewer)
     with pytest.raises(Conflict, match="make it private instead"):
-        services.problem_delete(problem=private_problem, by=interviewer)
+        problembank_services.problem_delete(problem=private_problem, by=interviewer)
     assert api_for(interviewer).delete(f"/api/problems/{private_problem.slug}/").status_code == 409
 
 

@@ -23,10 +23,11 @@ from diagrams import ops
 from diagrams.dot import KIND_STYLES, NODE_FONT_SIZE
 from diagrams.graph import EMPTY
 from diagrams.render import RenderError, render_svg
-from interview.markup import render_markdown
-from interview.models import NoteKind, Recommendation, Report, Room, TimerEvent
+from interview.models import NoteKind, Recommendation, Room, TimerEvent
 from interview.selectors import room_scoring, room_self_assessment, room_twists
 from interview.timer import TimerState
+from problembank.markup import render_markdown
+from reports.models import Report
 
 
 def report_url_fetcher() -> URLFetcher:

@@ -6,8 +6,8 @@ from django import forms
 from diagrams.graph import EMPTY, normalize
 from diagrams.text import TextError, format_text
 from diagrams.text import parse as parse_text
-from interview.models import Difficulty, Problem, Room
-from interview.timer import DEFAULT_PHASES
+from problembank.models import Difficulty, Problem
+from problembank.phases import DEFAULT_PHASES
 
 KIT_TEMPLATE = """\
 # The interviewer's kit, in YAML. Phases named here must match the phases above.
@@ -72,12 +72,13 @@ class ProblemForm(forms.Form):
     )
     shared = forms.BooleanField(required=False, label="Share with all users (otherwise only you see it)")
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, diagrams_to_copy: dict[str, tuple[str, dict]], **kwargs) -> None:
+        """`diagrams_to_copy`: the user's rooms' diagrams by room id, each with its name in the list."""
         super().__init__(*args, **kwargs)
-        self.rooms = {str(room.pk): room for room in Room.objects.for_user(user).select_related("problem", "diagram")}
+        self.diagrams_to_copy = diagrams_to_copy
         self.fields["diagram_from_room"].choices = [
             ("", "(no)"),
-            *((pk, f"{room.problem.title}, {room.created_at:%d %b %Y}") for pk, room in self.rooms.items()),
+            *((pk, name) for pk, (name, _) in diagrams_to_copy.items()),
         ]
 
     @classmethod
@@ -133,7 +134,7 @@ class ProblemForm(forms.Form):
 
     def _diagram(self, text: str, room_id: str | None) -> dict | None:
         if room_id:
-            return self.rooms[room_id].diagram.graph
+            return self.diagrams_to_copy[room_id][1]
         try:
             return parse_text(text) if text.strip() else dict(EMPTY)
         except TextError as error:

@@ -1,4 +1,4 @@
-"""Errors raised by interview services; every entry path (page, REST, WebSocket) maps them.
+"""Errors raised by the services of every app; every entry path (page, REST, WebSocket) maps them.
 
 Each carries a stable `code` for clients and, for bad input, the `field` it is about.
 """
@@ -6,7 +6,7 @@ Each carries a stable `code` for clients and, for bad input, the `field` it is a
 from __future__ import annotations
 
 
-class RoomError(Exception):
+class ServiceError(Exception):
     code = "invalid"
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
@@ -15,29 +15,29 @@ class RoomError(Exception):
         self.field = field
 
 
-class Invalid(RoomError):
+class Invalid(ServiceError):
     code = "invalid"
 
 
-class Forbidden(RoomError):
+class Forbidden(ServiceError):
     code = "forbidden"
 
 
-class InviteInvalid(RoomError):
+class InviteInvalid(ServiceError):
     code = "invite_invalid"
 
 
-class SeatTaken(RoomError):
+class SeatTaken(ServiceError):
     code = "seat_taken"
 
 
-class Conflict(RoomError):
+class Conflict(ServiceError):
     """The write was based on a version that is no longer current."""
 
     code = "conflict"
 
 
-class TooManyConnections(RoomError):
+class TooManyConnections(ServiceError):
     """One user has the room open in more places than anyone needs."""
 
     code = "too_many_connections"

@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from diagrams.render import RenderError, render_svg
-from interview.problem_bank import ProblemFileError, read_problem_bank
-from interview.services import problem_bank_load
+from problembank.bank import ProblemFileError, read_problem_bank
+from problembank.services import problem_bank_load
 
 
 class Command(BaseCommand):

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from diagrams.dot import NODE_WRAP, wrap
 from diagrams.render import render_svg
-from interview.models import Problem
-from interview.problem_bank import PHASED_SECTIONS, ProblemFileError, kit_gaps, parse_problem, read_problem_bank
+from problembank.bank import PHASED_SECTIONS, ProblemFileError, kit_gaps, parse_problem, read_problem_bank
+from problembank.models import Problem
 
 BANK = settings.BASE_DIR / "problems"
 

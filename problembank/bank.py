@@ -11,9 +11,9 @@ from pathlib import Path
 import yaml
 
 from diagrams.graph import GraphError, normalize, validate
-from interview.markup import MAX_MARKDOWN_DEPTH, markdown_depth
-from interview.models import Difficulty
-from interview.timer import DEFAULT_PHASES, parse_phases
+from problembank.markup import MAX_MARKDOWN_DEPTH, markdown_depth
+from problembank.models import Difficulty
+from problembank.phases import DEFAULT_PHASES, parse_phases
 
 MIN_RUBRIC_DIMENSIONS = 6
 RUBRIC_LEVELS = 4

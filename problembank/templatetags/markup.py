@@ -1,7 +1,7 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from interview.markup import render_markdown
+from problembank.markup import render_markdown
 
 register = template.Library()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 
-from interview.text import MAX_JSON_DEPTH, json_problem
+from core.text import MAX_JSON_DEPTH, json_problem
 
 
 class JSONParser(parsers.JSONParser):

@@ -11,13 +11,16 @@ from django.utils import timezone
 from pypdf import PdfReader
 from weasyprint.urls import URLFetcher
 
+from core.errors import Forbidden
 from diagrams.dot import NODE_WRAP, wrap
 from diagrams.graph import LIMITS
 from diagrams.models import Diagram, DiagramOp
 from interview import services
-from interview.errors import Forbidden
-from interview.models import Report
-from interview.reports import phase_times, report_html, report_pdf, report_url_fetcher
+from problembank import services as problembank_services
+from reports import services as report_services
+from reports.build import report_build
+from reports.models import Report
+from reports.pdf import phase_times, report_html, report_pdf, report_url_fetcher
 from tests.conftest import client_for, problem_data
 from tests.diagrams.graphs import EXAMPLE, random_graph, worst_graph
 from tests.interview.test_api import api_for
@@ -63,7 +66,7 @@ def test_actual_time_per_phase_comes_from_the_timer_events(interviewed_room):
 
 def build(room, variant) -> tuple[Report, PdfReader, str]:
     report = Report.objects.create(room=room, requested_by=room.interviewer, variant=variant)
-    services.report_build(report_id=report.pk)
+    report_build(report_id=report.pk)
     report.refresh_from_db()
     reader = PdfReader(report.pdf.path)
     # Lines wrap where the page says so; compare words, not line breaks.
@@ -147,7 +150,7 @@ def test_a_real_build_reaches_no_url_a_statement_names(interviewer, candidate, p
     ]
     statement = "Design it.\n\n" + "\n".join(f"![image {i}]({url})" for i, url in enumerate(remote))
     statement += '\n\n<img src="file:///etc/passwd"> <svg><image href="file:///etc/passwd"/></svg>'
-    own = services.problem_save(by=interviewer, data=problem_data(statement=statement))
+    own = problembank_services.problem_save(by=interviewer, data=problem_data(statement=statement))
     room = services.room_create(problem=own, interviewer=interviewer)
     services.room_join(token=room.invite_token, user=candidate)
     services.diagram_op_apply(room=room, by=candidate, op={"op": "replace", "graph": EXAMPLE})
@@ -173,7 +176,7 @@ def test_no_style_from_a_statement_reaches_the_report(interviewer):
         '<p style="position: fixed; width: 99999px">styled</p>'
         '<link rel="stylesheet" href="http://127.0.0.1:6379/x.css">'
     )
-    own = services.problem_save(by=interviewer, data=problem_data(statement=statement))
+    own = problembank_services.problem_save(by=interviewer, data=problem_data(statement=statement))
     room = services.room_create(problem=own, interviewer=interviewer)
     html = report_html(Report.objects.create(room=room, requested_by=interviewer, variant="interviewer"))
     for planted in ("999px", "99999px", "position: fixed", "x.css", "<link"):
@@ -183,17 +186,17 @@ def test_no_style_from_a_statement_reaches_the_report(interviewer):
 
 def test_candidate_may_export_only_once_feedback_is_shared(interviewed_room, interviewer, candidate, stranger):
     with pytest.raises(Forbidden, match="once the interviewer shares feedback"):
-        services.report_request(room=interviewed_room, by=candidate)
+        report_services.report_request(room=interviewed_room, by=candidate)
     with pytest.raises(Forbidden):
-        services.report_request(room=interviewed_room, by=stranger)
+        report_services.report_request(room=interviewed_room, by=stranger)
     services.feedback_share(room=interviewed_room, by=interviewer, shared=True)
-    assert services.report_request(room=interviewed_room, by=candidate).variant == "candidate"
-    assert services.report_request(room=interviewed_room, by=interviewer).variant == "interviewer"
+    assert report_services.report_request(room=interviewed_room, by=candidate).variant == "candidate"
+    assert report_services.report_request(room=interviewed_room, by=interviewer).variant == "interviewer"
 
 
 def test_a_diagram_is_laid_out_in_the_direction_that_prints_its_text_larger():
     from diagrams.render import render_svg
-    from interview.reports import NODE_FONT_PT, _diagram_page, _print_scale
+    from reports.pdf import NODE_FONT_PT, _diagram_page, _print_scale
 
     chain = {
         "schema": 1,
@@ -213,7 +216,7 @@ def test_a_diagram_is_laid_out_in_the_direction_that_prints_its_text_larger():
 
 
 def _part_pages_cover_every_block_legibly(graph: dict, pages: list[dict]) -> None:
-    from interview.reports import LEGIBLE_PT
+    from reports.pdf import LEGIBLE_PT
 
     assert pages[0]["text_pt"] < LEGIBLE_PT
     assert all(page["text_pt"] >= LEGIBLE_PT for page in pages[1:])
@@ -222,7 +225,7 @@ def _part_pages_cover_every_block_legibly(graph: dict, pages: list[dict]) -> Non
 
 
 def test_a_diagram_too_small_to_read_also_gets_legible_pages_per_group():
-    from interview.reports import _diagram_pages
+    from reports.pdf import _diagram_pages
 
     graph = random_graph(5, nodes=60, groups=4)
     pages = _diagram_pages("Final diagram", graph, split=True)
@@ -238,7 +241,7 @@ def test_a_diagram_too_small_to_read_also_gets_legible_pages_per_group():
 
 
 def test_a_group_too_big_for_one_page_is_split_into_legible_parts_that_name_their_outside_arrows():
-    from interview.reports import _diagram_pages
+    from reports.pdf import _diagram_pages
 
     graph = random_graph(8, nodes=120, groups=1)
     graph = {**graph, "nodes": [{**node, "group": "g0"} for node in graph["nodes"]]}
@@ -254,7 +257,7 @@ def test_a_group_too_big_for_one_page_is_split_into_legible_parts_that_name_thei
 
 
 def test_an_ungrouped_diagram_too_big_for_one_page_is_split_too():
-    from interview.reports import _diagram_pages
+    from reports.pdf import _diagram_pages
 
     graph = {**random_graph(9, nodes=100, groups=0), "groups": []}
     pages = _diagram_pages("Final diagram", graph, split=True)
@@ -267,7 +270,7 @@ def _candidate_report_text(room, interviewer, candidate) -> tuple[int, str]:
     services.feedback_share(room=room, by=interviewer, shared=True)
     asked = api_for(candidate).post(f"/api/rooms/{room.pk}/reports/", {}, format="json")
     assert asked.status_code == 202
-    services.report_build(report_id=asked.json()["id"])
+    report_build(report_id=asked.json()["id"])
     listing = api_for(candidate).get(f"/api/rooms/{room.pk}/reports/").json()
     download = api_for(candidate).get(listing[0]["download_url"])
     assert download.status_code == 200
@@ -334,7 +337,7 @@ def test_a_label_of_character_references_is_drawn_as_typed_in_every_export_and_t
 
 def test_a_reference_diagram_of_character_references_saves_and_draws(interviewer):
     graph = {"schema": 1, "nodes": [{"id": "a", "label": "&#1; and &#xFFFE;", "kind": "service"}]}
-    own = services.problem_save(by=interviewer, data=problem_data(reference_diagram=graph))
+    own = problembank_services.problem_save(by=interviewer, data=problem_data(reference_diagram=graph))
     response = client_for(interviewer).get(reverse("problem-reference-svg", args=[own.slug]))
     assert response.status_code == 200
     assert b"&amp;#1; and &amp;#xFFFE;" in response.content

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProblemBankConfig(AppConfig):
+    name = "problembank"
+    verbose_name = "Problem bank"
