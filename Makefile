@@ -5,6 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes side by side (pytest-xdist; tests/isolation.py keeps them apart): one per
+# core, at most four, since past that the browsers and servers they start only queue.
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, os.cpu_count() or 1))')
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: run test test-fast lint format check-python system-deps test-system-deps clean
 
@@ -14,11 +18,11 @@ run: $(VENV)/.installed system-deps
 	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) $(BIN)/honcho start --procfile Procfile --port $(PORT)
 
 test: $(VENV)/.installed-dev system-deps test-system-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 # The unit tier, while working: no browser, no server processes started.
 test-fast: $(VENV)/.installed-dev system-deps
-	$(BIN)/python -m pytest -m "not browser and not integration"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not browser and not integration"
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ live in Django's cache, which is Redis (shared by every web process) when REDIS_
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -29,14 +30,28 @@ class ThrottledModelBackend(ModelBackend):
         if username is None or password is None:
             return None
         key = _failures_key(username)
-        if cache.get(key, 0) >= settings.SIGN_IN_FAILURES_ALLOWED:
+        if self._failures(key) >= settings.SIGN_IN_FAILURES_ALLOWED:
             # Ends authenticate() at once: the password is not even checked.
             raise PermissionDenied("too many failed sign-ins")
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             # add() starts the window only on the first failure; incr() keeps its expiry.
-            if not cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS):
+            if cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS):
+                cache.set(f"{key}:since", time.time(), timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
+            else:
                 cache.incr(key)
         else:
-            cache.delete(key)
+            cache.delete_many([key, f"{key}:since"])
         return user
+
+    @staticmethod
+    def _failures(key: str) -> int:
+        """The failures counted in the window that is still open. The window ends by the clock
+        as well as by the cache's expiry, which is the same moment (the clock is what the
+        tests move, time-machine, as they cannot move Redis's)."""
+        found = cache.get_many([key, f"{key}:since"])
+        since = found.get(f"{key}:since")
+        if since is not None and time.time() >= since + settings.SIGN_IN_LOCKOUT_SECONDS:
+            cache.delete_many([key, f"{key}:since"])
+            return 0
+        return found.get(key, 0)

@@ -132,7 +132,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"no handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except OSError:
+            # ASGI servers raise an IOError for a send on a socket the client has just closed
+            # (a broadcast, a snapshot on connecting). Its websocket.disconnect is next in line
+            # and cleans up; let this escape, and the consumer would end without it, leaving
+            # the socket counted present until it aged out.
+            return
 
     async def connect(self) -> None:
         user = self.scope["user"]

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -178,6 +179,9 @@ def app_env(*, redis_url: str | None, database_url: str | None, var_dir: Path | 
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONUNBUFFERED": "1",
     }
+    # Without a var_dir of their own they share this process's (tests/isolation.py gives each
+    # parallel test process one): where reports are written and the filesystem broker queues.
+    var_dir = var_dir or settings.VAR_DIR
     for name, value in (("REDIS_URL", redis_url), ("DATABASE_URL", database_url), ("MOCKBOARD_VAR_DIR", var_dir)):
         env.pop(name, None)
         if value:
@@ -285,5 +289,8 @@ def wait_for_disconnects(timeout: float = 10.0, *, since: datetime | None = None
 
     rows = RoomConnection.objects.filter(connected_at__gte=since) if since else RoomConnection.objects.all()
     deadline = time.monotonic() + timeout
-    while rows.exists() and time.monotonic() < deadline:
+    while rows.exists():
+        if time.monotonic() > deadline:
+            left = list(rows.values_list("channel_name", "connected_at", "last_seen")[:5])
+            raise AssertionError(f"{rows.count()} closed sockets still counted present after {timeout} s: {left}")
         time.sleep(0.05)

@@ -14,7 +14,7 @@ from tests import servers
 from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, new_page, sign_up, wait_version
 from tests.conftest import PASSWORD, session_cookie
-from tests.interview.test_views import INTERVIEWER_ONLY
+from tests.helpers import INTERVIEWER_ONLY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -72,10 +72,13 @@ def seats(problem, interviewer, candidate) -> dict:
 
 def room_with_report(seats: dict) -> tuple[Room, Report]:
     """A room with both seats taken and a finished report."""
+    room = joined_room(seats)
+    return room, finished_report(room, seats["interviewer"])
+
+
+def joined_room(seats: dict) -> Room:
     room = services.room_create(problem=seats["problem"], interviewer=seats["interviewer"])
-    room = services.room_join(token=room.invite_token, user=seats["candidate"])
-    report = finished_report(room, seats["interviewer"])
-    return room, report
+    return services.room_join(token=room.invite_token, user=seats["candidate"])
 
 
 def call_as(who: str, case, app_url: str, seats: dict) -> None:
@@ -83,7 +86,10 @@ def call_as(who: str, case, app_url: str, seats: dict) -> None:
     a room gets a fresh one, so that none finds the room as an earlier request left it
     (ended, say); it is deleted after, so that the room list stays short."""
     changes = case.method.upper() != "GET"
-    room, report = room_with_report(seats) if changes and "{id}" in case.path else seats["room"]
+    room, report = seats["room"]
+    if changes and "{id}" in case.path:
+        # A report only where the path names one (a method the route refuses, say).
+        room, report = room_with_report(seats) if "{report_id}" in case.path else (joined_room(seats), report)
     real = {"id": str(room.pk), "report_id": str(report.pk), "slug": seats["own"].slug}
     for name in case.path_parameters or {}:
         if name in real:

@@ -1,7 +1,7 @@
 """A real Celery worker builds a report asked for through the API, on both brokers."""
 
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from reports.build import REPORT_LOST
 from reports.models import Report
 from reports.tasks import REPORT_GRACE_SECONDS, REPORT_TIME_LIMIT_SECONDS, report_build
 from tests import servers
-from tests.interview.test_api import api_for
+from tests.helpers import api_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -42,15 +42,34 @@ def wait_until_finished(report: Report, timeout: float = 60) -> Report:
     raise AssertionError(f"report still {report.status} after {timeout}s")
 
 
-def test_a_report_requested_through_the_api_is_built_by_a_worker(joined_room, interviewer):
+@pytest.fixture(scope="module")
+def worker_on(redis_url, django_db_setup, django_db_blocker):
+    """The module's Celery worker on a broker ("redis" or "filesystem"), started the first time
+    a test asks for it: one per broker, as starting one takes seconds. Tests of what a worker
+    does when it starts (or dies) start their own."""
+    with django_db_blocker.unblock():
+        database_url = servers.shared_database_url()
+    with ExitStack() as stack:
+        started = {}
+
+        def worker(broker: str):
+            if broker not in started:
+                redis = redis_url if broker == "redis" else None
+                started[broker] = stack.enter_context(servers.celery_worker(redis_url=redis, database_url=database_url))
+            return started[broker]
+
+        yield worker
+
+
+def test_a_report_requested_through_the_api_is_built_by_a_worker(worker_on, joined_room, interviewer):
     services.feedback_set(room=joined_room, by=interviewer, summary="Worker-built summary")
     # The worker listens on the broker this process sends to: Redis when REDIS_URL is set
     # (as in CI), else the embedded default's filesystem broker.
-    with servers.celery_worker(redis_url=settings.REDIS_URL or None, database_url=servers.shared_database_url()):
-        response = api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json")
-        assert response.status_code == 202
-        assert response.json()["status"] == "queued"
-        report = wait_until_finished(Report.objects.get(pk=response.json()["id"]))
+    worker_on("redis" if settings.REDIS_URL else "filesystem")
+    response = api_for(interviewer).post(f"/api/rooms/{joined_room.pk}/reports/", {}, format="json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    report = wait_until_finished(Report.objects.get(pk=response.json()["id"]))
     assert report.status == "done", report.error
     listing = api_for(interviewer).get(f"/api/rooms/{joined_room.pk}/reports/").json()
     download = api_for(interviewer).get(listing[0]["download_url"])
@@ -73,12 +92,11 @@ def send_build(broker: str, redis_url: str, report: Report, **options) -> None:
 
 
 @pytest.mark.parametrize("broker", ["redis", "filesystem"])
-def test_a_worker_builds_reports_on_either_broker(broker, redis_url, joined_room, interviewer):
+def test_a_worker_builds_reports_on_either_broker(broker, worker_on, redis_url, joined_room, interviewer):
     report = Report.objects.create(room=joined_room, requested_by=interviewer, variant="interviewer")
-    worker_redis = redis_url if broker == "redis" else None
-    with servers.celery_worker(redis_url=worker_redis, database_url=servers.shared_database_url()):
-        send_build(broker, redis_url, report)
-        report = wait_until_finished(report)
+    worker_on(broker)
+    send_build(broker, redis_url, report)
+    report = wait_until_finished(report)
     assert report.status == "done", report.error
     assert report.pdf.read(4) == b"%PDF"
 
@@ -93,9 +111,10 @@ def report_row_held(report: Report):
         yield
 
 
-def wait_for_log(process, text: str, timeout: float = 30) -> None:
+def wait_for_log(process, text: str, *, after: int = 0, timeout: float = 30) -> None:
+    """Wait until the worker logs `text`, past the first `after` characters of its log."""
     deadline = time.monotonic() + timeout
-    while text not in process.read_log():
+    while text not in process.read_log()[after:]:
         assert time.monotonic() < deadline, f"the worker never logged {text!r}:\n{process.read_log()[-2000:]}"
         time.sleep(0.05)
 
@@ -159,7 +178,7 @@ def test_a_report_whose_worker_never_returns_ends_failed_and_can_be_exported_aga
 # event loop arms the hard limit only once the soft one has passed.
 @pytest.mark.parametrize(("limit", "broker"), [("soft", "redis"), ("soft", "filesystem"), ("hard", "filesystem")])
 def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(
-    limit, broker, redis_url, joined_room, interviewer
+    limit, broker, worker_on, redis_url, joined_room, interviewer
 ):
     # The build waits on a row this test holds for eight times the limit: without a working
     # limit it would go on once the row is free and end "done".
@@ -167,16 +186,16 @@ def test_a_report_over_the_time_limit_is_stopped_and_the_worker_goes_on(
     limits = {"soft_time_limit": 0.5, "time_limit": 60} if limit == "soft" else {"time_limit": 0.5}
     small_room = services.room_create(problem=joined_room.problem, interviewer=interviewer)
     small = Report.objects.create(room=small_room, requested_by=interviewer, variant="interviewer")
-    worker = {"redis_url": redis_url if broker == "redis" else None, "database_url": servers.shared_database_url()}
-    with servers.celery_worker(**worker) as process:
-        with report_row_held(slow):
-            send_build(broker, redis_url, slow, **limits)
-            wait_for_log(process, "report_build")
-            time.sleep(4)
-        slow = wait_until_finished(slow)
-        send_build(broker, redis_url, small)
-        small = wait_until_finished(small)
-        assert process.poll() is None
+    process = worker_on(broker)
+    logged = len(process.read_log())
+    with report_row_held(slow):
+        send_build(broker, redis_url, slow, **limits)
+        wait_for_log(process, "report_build", after=logged)
+        time.sleep(4)
+    slow = wait_until_finished(slow)
+    send_build(broker, redis_url, small)
+    small = wait_until_finished(small)
+    assert process.poll() is None
     assert (slow.status, slow.error) == ("failed", build.REPORT_TOO_SLOW)
     assert not slow.pdf
     assert small.status == "done", small.error

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.contrib.auth.models import User
+from django.db import transaction
 
 from interview import services
 from problembank import services as problembank_services
-from tests.conftest import PASSWORD, finished_report, problem_data
+from problembank.models import Problem
+from tests.conftest import PASSWORD, bank, finished_report, problem_data
 from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER, STAFF, STRANGER
 
 
-@pytest.fixture
-def world(joined_room, interviewer, candidate, problem):
+def _build_world(joined_room, interviewer, candidate, problem):
     """The room, its two people, another room's two, a stranger, staff, a private problem of
     the interviewer's and a finished report the interviewer asked for."""
     people = {CANDIDATE: candidate, INTERVIEWER: interviewer}
@@ -31,3 +34,25 @@ def world(joined_room, interviewer, candidate, problem):
         "invite": joined_room.invite_token,
     }
     return people, values
+
+
+@pytest.fixture
+def world(joined_room, interviewer, candidate, problem):
+    return _build_world(joined_room, interviewer, candidate, problem)
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The same world, built once for a module's whole matrix rather than for each of its
+    hundreds of cells. It is made inside a transaction that each test's own nests in (as a
+    savepoint), so whatever a cell writes is undone before the next one starts, and the
+    world itself is rolled back after the module. For tests without transaction=True only."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
+        problem = Problem.objects.get(slug="video-recommendation")
+        interviewer = User.objects.create_user("ines", password=PASSWORD)
+        candidate = User.objects.create_user("carl", password=PASSWORD)
+        room = services.room_create(problem=problem, interviewer=interviewer)
+        joined = services.room_join(token=room.invite_token, user=candidate)
+        yield _build_world(joined, interviewer, candidate, problem)
+        transaction.set_rollback(True)

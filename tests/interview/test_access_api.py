@@ -82,8 +82,8 @@ def test_every_route_and_method_of_the_api_has_a_row():
 
 
 @matrix(ROWS)
-def test_each_call_is_refused_exactly_to_whom_it_should_be(world, who, name, method, arguments, body, allowed):
-    people, values = world
+def test_each_call_is_refused_exactly_to_whom_it_should_be(shared_world, who, name, method, arguments, body, allowed):
+    people, values = shared_world
     client = client_as(APIClient(), who, people)
     response = getattr(client, method)(url_for(f"api:{name}", arguments, values), body, format="json")
     assert response.status_code < 500, response.content

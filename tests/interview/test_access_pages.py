@@ -96,8 +96,8 @@ def _refused(response) -> bool:
 
 
 @matrix(ROWS)
-def test_each_page_is_refused_exactly_to_whom_it_should_be(world, who, name, method, arguments, body, allowed):
-    people, values = world
+def test_each_page_is_refused_exactly_to_whom_it_should_be(shared_world, who, name, method, arguments, body, allowed):
+    people, values = shared_world
     client = client_as(Client(), who, people)
     url = url_for(name, arguments, values)
     response = getattr(client, method)(url, body) if body is not None else getattr(client, method)(url)

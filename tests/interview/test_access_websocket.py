@@ -11,7 +11,7 @@ from django.contrib.auth.models import User
 from interview import services
 from interview.consumers import RoomConsumer
 from tests.conftest import PASSWORD, session_cookie
-from tests.interview.test_consumer import communicator, open_socket
+from tests.helpers import communicator, open_socket
 
 INTERVIEWER, CANDIDATE = "interviewer", "candidate"
 BOTH = {INTERVIEWER, CANDIDATE}

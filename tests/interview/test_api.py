@@ -7,13 +7,7 @@ from rest_framework.test import APIClient
 
 from interview.models import Room, TimerEvent
 from tests.conftest import PASSWORD
-from tests.interview.test_views import INTERVIEWER_ONLY
-
-
-def api_for(user) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
+from tests.helpers import INTERVIEWER_ONLY, api_for
 
 
 def test_anonymous_gets_401_with_the_scheme_to_use(joined_room):

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from interview import services
 from tests.diagrams.graphs import EXAMPLE, hostile_graph
-from tests.interview.test_api import api_for
+from tests.helpers import api_for
 
 
 @pytest.fixture

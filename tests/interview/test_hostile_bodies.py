@@ -9,9 +9,9 @@ from rest_framework.test import APIClient
 
 from core.text import MAX_JSON_DEPTH
 from interview.models import RoomNote
+from tests.helpers import api_for
 from tests.interview.access import INTERVIEWER, client_as, url_for
 from tests.interview.test_access_api import ROWS
-from tests.interview.test_api import api_for
 
 NESTED = "[" * 5000 + "]" * 5000
 TOO_DEEP = f"JSON parse error - nested deeper than {MAX_JSON_DEPTH} levels"

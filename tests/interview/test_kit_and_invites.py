@@ -12,7 +12,7 @@ from interview import services
 from problembank import services as problembank_services
 from problembank.models import Problem
 from tests.conftest import PASSWORD, client_for, problem_data
-from tests.interview.test_api import api_for
+from tests.helpers import api_for
 
 CLOSED = "the candidate in an interview on “Video recommendations for a home feed” that has not ended"
 

@@ -8,8 +8,7 @@ from channels.db import database_sync_to_async
 from core.errors import Forbidden, Invalid
 from interview import services
 from interview.selectors import room_feedback_for
-from tests.interview.test_api import api_for
-from tests.interview.test_consumer import open_socket, receive_type
+from tests.helpers import api_for, open_socket, receive_type
 
 
 def draw(room, user) -> None:

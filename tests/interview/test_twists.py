@@ -13,8 +13,7 @@ from core.errors import Conflict, Forbidden, Invalid
 from interview import services
 from interview.models import TwistReveal
 from tests.conftest import client_for
-from tests.interview.test_api import api_for
-from tests.interview.test_consumer import open_socket, receive_type
+from tests.helpers import api_for, open_socket, receive_type
 
 
 def first_twist(room) -> dict:

@@ -7,14 +7,7 @@ from interview.models import Room
 from problembank import services as problembank_services
 from problembank.models import Problem
 from tests.conftest import PASSWORD, client_for, problem_data
-
-# Text that only the interviewer's kit holds (guide, rubric, reference diagram).
-INTERVIEWER_ONLY = [
-    "Total watch time per user per day is the north-star metric",  # guide clarification
-    "Optimising clicks alone and building a clickbait machine",  # pitfall
-    "Jumps into models without asking what success means",  # rubric level
-    "Ranker training",  # reference diagram node
-]
+from tests.helpers import INTERVIEWER_ONLY
 
 
 def test_problem_bank_lists_title_tags_and_difficulty(problem, interviewer):

@@ -12,7 +12,7 @@ from problembank import services as problembank_services
 from problembank.bank import MAX_ITEMS, MAX_STATEMENT, MAX_TEXT
 from problembank.models import Problem
 from tests.conftest import client_for, problem_data
-from tests.interview.test_api import api_for
+from tests.helpers import api_for
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,7 @@ from reports.models import Report
 from reports.pdf import phase_times, report_html, report_pdf, report_url_fetcher
 from tests.conftest import client_for, problem_data
 from tests.diagrams.graphs import EXAMPLE, random_graph, worst_graph
-from tests.interview.test_api import api_for
+from tests.helpers import api_for
 
 T0 = timezone.now() - timedelta(hours=1)
 HOSTILE_NOTE = '<img src="file:///etc/passwd"> <link href="http://127.0.0.1:6379/"> weak on metrics'
