@@ -247,6 +247,7 @@ def test_a_double_click_beside_a_block_adds_the_new_one_there(open_room, live_ro
     carl = open_room(candidate, live_room)
     apply_text(carl, "Events [stream]\nRanker [ranking]\nEvents -> Ranker")
     wait_version(ines, 1)
+    wait_version(carl, 1)  # at rest, its glide over: the ranker is where it stays
     ranker = node(carl, "Ranker").bounding_box()
     # Left of the ranker, a rank below the events: the new block goes there, not where an
     # unconnected block would (beside the events).
