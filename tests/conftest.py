@@ -79,30 +79,35 @@ def problem_data(**changes) -> dict:
     return {**fields, "title": "Sponsored listings CTR", **changes}
 
 
-@pytest.fixture
-def problem(db) -> Problem:
-    """The video recommendation problem, with the rest of the bank beside it."""
+def bank_problem() -> Problem:
+    """The bank written to the database; its video recommendation problem."""
     Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
     return Problem.objects.get(slug="video-recommendation")
 
 
-def _user(username: str) -> User:
+@pytest.fixture
+def problem(db) -> Problem:
+    """The video recommendation problem, with the rest of the bank beside it."""
+    return bank_problem()
+
+
+def user_named(username: str) -> User:
     return User.objects.create_user(username, password=PASSWORD)
 
 
 @pytest.fixture
 def interviewer(db) -> User:
-    return _user("ines")
+    return user_named("ines")
 
 
 @pytest.fixture
 def candidate(db) -> User:
-    return _user("carl")
+    return user_named("carl")
 
 
 @pytest.fixture
 def stranger(db) -> User:
-    return _user("sam")
+    return user_named("sam")
 
 
 @pytest.fixture

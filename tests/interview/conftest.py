@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
 
 from interview import services
 from problembank import services as problembank_services
-from problembank.models import Problem
-from tests.conftest import PASSWORD, bank, finished_report, problem_data
+from tests.conftest import PASSWORD, bank_problem, finished_report, problem_data, user_named
 from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHER_INTERVIEWER, STAFF, STRANGER
 
 
@@ -48,10 +45,8 @@ def shared_world(django_db_setup, django_db_blocker):
     savepoint), so whatever a cell writes is undone before the next one starts, and the
     world itself is rolled back after the module. For tests without transaction=True only."""
     with django_db_blocker.unblock(), transaction.atomic():
-        Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
-        problem = Problem.objects.get(slug="video-recommendation")
-        interviewer = User.objects.create_user("ines", password=PASSWORD)
-        candidate = User.objects.create_user("carl", password=PASSWORD)
+        problem = bank_problem()
+        interviewer, candidate = user_named("ines"), user_named("carl")
         room = services.room_create(problem=problem, interviewer=interviewer)
         joined = services.room_join(token=room.invite_token, user=candidate)
         yield _build_world(joined, interviewer, candidate, problem)
