@@ -8,7 +8,7 @@ PORT ?= 8000
 # Test processes side by side (pytest-xdist; tests/isolation.py keeps them apart): one per
 # core, at most four, since past that the browsers and servers they start only queue.
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(min(4, os.cpu_count() or 1))')
-PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile
+PYTEST_PARALLEL = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: run test test-fast lint format check-python system-deps test-system-deps clean
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import functools
 import os
+import threading
 import uuid
+import weakref
 
 import pytest
 import pytest_asyncio
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
 from django.test import Client
 
 from core import statements
@@ -37,18 +42,58 @@ def pytest_configure(config):
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4()}"
 
 
+# Fixtures that start a server process or a browser.
+SERVER_FIXTURES = {"app_url", "browser"}
+
+
+def starts_servers(item) -> bool:
+    return bool(item.get_closest_marker("browser") or item.get_closest_marker("integration"))
+
+
 def pytest_collection_modifyitems(items):
+    # Files of tests that start servers or browsers first: they are the long ones, and a
+    # parallel run (make test runs xdist with --no-loadscope-reorder, so in this order) then
+    # ends on short unit files that even out its workers, not on one worker's 80 s file.
+    items.sort(key=lambda item: not starts_servers(item))
     for item in items:
+        if not starts_servers(item) and SERVER_FIXTURES.intersection(item.fixturenames):
+            # `make test-fast` leaves the marked ones out: it starts no server.
+            raise pytest.UsageError(f"{item.nodeid} starts a server: mark it integration or browser")
         if item.get_closest_marker("asyncio"):
-            item.fixturenames.append("_close_statement_pools")
+            item.fixturenames.append("_close_async_connections")
+
+
+# Connections opened outside the main thread: by the worker threads an in-process consumer
+# runs its queries in.
+_thread_connections: weakref.WeakSet = weakref.WeakSet()
+
+
+@receiver(connection_created)
+def _remember_thread_connection(sender, connection, **kwargs):
+    if threading.current_thread() is not threading.main_thread():
+        _thread_connections.add(connection)
 
 
 @pytest_asyncio.fixture
-async def _close_statement_pools():
-    """Consumers open a database pool in their test's event loop (on PostgreSQL); it must
-    close with that loop, or its connections stop the test database being dropped."""
+async def _close_async_connections():
+    """What an async test's consumers leave open must close with the test, or its connections
+    stop the test database being dropped: the pool they open in its event loop (on
+    PostgreSQL), and their worker threads' connections, which Channels' test communicator
+    keeps open by turning Django's closing of old connections off (channels.testing)."""
     yield
     await statements.close_pools()
+    await asyncio.to_thread(_close_thread_connections)
+
+
+def _close_thread_connections() -> None:
+    while _thread_connections:
+        wrapper = _thread_connections.pop()
+        # Its thread is idle by now: the connection is closed from this one.
+        wrapper.inc_thread_sharing()
+        try:
+            wrapper.close()
+        finally:
+            wrapper.dec_thread_sharing()
 
 
 _skipped: list[str] = []

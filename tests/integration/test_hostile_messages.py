@@ -20,6 +20,8 @@ from interview import services
 from interview.consumers import RoomConsumer
 from tests.conftest import session_cookie
 
+pytestmark = pytest.mark.integration
+
 EXAMPLES = int(os.environ.get("HYPOTHESIS_EXAMPLES", "200"))
 
 # Every field any message type reads, so that generated messages reach the handlers' checks.
