@@ -152,8 +152,8 @@ if not REDIS_URL:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
         # How often an idle worker looks in the folder (kombu's default is 1 s): a report is
-        # picked up a tenth of a second after it is asked for, and a stopped worker exits
-        # that soon, for the cost of listing a folder ten times a second.
+        # picked up a tenth of a second after it is asked for, for the cost of listing a
+        # folder ten times a second.
         "polling_interval": 0.1,
     }
     # kombu's filesystem transport does not create its folders.
