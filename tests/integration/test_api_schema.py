@@ -67,6 +67,8 @@ def seats(problem, interviewer, candidate) -> dict:
         "problem": problem,
     }
     seats["room"] = room_with_report(seats)
+    # Rooms no request has changed yet, by whether they have a report: see call_as.
+    seats["spares"] = {}
     return seats
 
 
@@ -83,26 +85,38 @@ def joined_room(seats: dict) -> Room:
 
 def call_as(who: str, case, app_url: str, seats: dict) -> None:
     """Make the generated request as `who` and check the answer. A request that may change
-    a room gets a fresh one, so that none finds the room as an earlier request left it
-    (ended, say); it is deleted after, so that the room list stays short."""
+    a room gets one that no request has changed, so that none finds the room as an earlier
+    request left it (ended, say). A refused request changes nothing, so its room is kept for
+    the next; what a request that was carried out made or changed is deleted, so that the
+    room list stays short."""
     changes = case.method.upper() != "GET"
     room, report = seats["room"]
+    spare = None
     if changes and "{id}" in case.path:
         # A report only where the path names one (a method the route refuses, say).
-        room, report = room_with_report(seats) if "{report_id}" in case.path else (joined_room(seats), report)
+        spare = "{report_id}" in case.path
+        if spare in seats["spares"]:
+            room, report = seats["spares"].pop(spare)
+        else:
+            room, report = room_with_report(seats) if spare else (joined_room(seats), report)
     real = {"id": str(room.pk), "report_id": str(report.pk), "slug": seats["own"].slug}
     for name in case.path_parameters or {}:
         if name in real:
             case.path_parameters[name] = real[name]
     token = seats["tokens"][seats[who]]
+    refused = False
     try:
         with requests.Session() as session:
-            case.call_and_validate(
+            response = case.call_and_validate(
                 base_url=app_url, session=session, headers={"Authorization": f"Token {token}"}, checks=CHECKS
             )
+        refused = response.status_code >= 400
     finally:
-        if changes:
-            Room.objects.filter(interviewer=seats["interviewer"]).exclude(pk=seats["room"][0].pk).delete()
+        if refused and spare is not None:
+            seats["spares"][spare] = room, report
+        elif changes and not refused:
+            kept = [seats["room"][0].pk, *(kept_room.pk for kept_room, _ in seats["spares"].values())]
+            Room.objects.filter(interviewer=seats["interviewer"]).exclude(pk__in=kept).delete()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
