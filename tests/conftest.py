@@ -15,6 +15,7 @@ import pytest_asyncio
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
+from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.test import Client
@@ -124,9 +125,33 @@ def problem_data(**changes) -> dict:
     return {**fields, "title": "Sponsored listings CTR", **changes}
 
 
+# The bank's rows, built from the files once per test database into a table that no model
+# owns (so the flush after a transactional test leaves it) and copied from there in one
+# statement: building them for every test on a problem cost it 60 ms, a tenth of the workers'
+# time in all.
+BANK_ROWS = "test_bank_rows"
+
+
+def _bank_columns() -> str:
+    fields = Problem._meta.concrete_fields
+    return ", ".join(connection.ops.quote_name(field.column) for field in fields if not field.primary_key)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic(), connection.cursor() as cursor:
+        Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
+        cursor.execute(f"DROP TABLE IF EXISTS {BANK_ROWS}")
+        # Names from the model and the constant above, no value: nothing to bind.
+        cursor.execute(f"CREATE TABLE {BANK_ROWS} AS SELECT {_bank_columns()} FROM {Problem._meta.db_table}")  # noqa: S608
+        Problem.objects.all().delete()
+
+
 def bank_problem() -> Problem:
     """The bank written to the database; its video recommendation problem."""
-    Problem.objects.bulk_create([Problem(**copy.deepcopy(fields)) for fields in bank()])
+    with connection.cursor() as cursor:
+        columns = _bank_columns()
+        cursor.execute(f"INSERT INTO {Problem._meta.db_table} ({columns}) SELECT {columns} FROM {BANK_ROWS}")  # noqa: S608
     return Problem.objects.get(slug="video-recommendation")
 
 
