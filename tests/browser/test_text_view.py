@@ -1,6 +1,8 @@
 """The text view in two browsers: beside the drawing, previewed as it is typed, and applied as
 a merge that keeps what the other side did meanwhile."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -67,6 +69,28 @@ def test_text_applied_after_the_other_side_changed_the_diagram_keeps_their_chang
     expect(carl.locator("#diagram-text-status")).to_have_text("Applied")
     assert "User features [feature_store]" in text.input_value()
     expect(carl.locator(".toast")).to_have_count(0)
+
+
+def test_a_choice_keeps_the_focus_while_the_other_side_goes_on(open_room, live_room, interviewer, candidate):
+    ines = open_room(interviewer, live_room)
+    carl = open_room(candidate, live_room)
+    apply_text(carl, "Events [stream] -> Ranker [ranking]")
+    wait_version(ines, 1)
+    text = open_text(carl)
+    text.fill(text.input_value().replace("Ranker", "Reranker"))
+    node(ines, "Ranker").click()
+    ines.locator("#diagram-node-label").fill("Scorer")
+    ines.locator("#diagram-node-label").press("Enter")
+    wait_version(carl, 2)
+    text.press("Control+Enter")
+    theirs = carl.locator("#diagram-text-conflicts input[value=theirs]")
+    theirs.focus()
+    # She adds a block: his text is previewed again and its conflicts listed anew, under the
+    # keyboard of someone still choosing.
+    add_block(ines, "Cache", kind="cache")
+    wait_version(carl, 3)
+    expect(carl.locator("#diagram-text-status")).to_have_text(re.compile("^Preview, with theirs"))
+    expect(theirs).to_be_focused()
 
 
 def test_both_renaming_one_block_asks_which_name_to_keep_at_its_line(open_room, live_room, interviewer, candidate):

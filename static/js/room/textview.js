@@ -272,6 +272,10 @@ export class TextView {
     const keys = new Set(conflicts.map((conflict) => conflict.key));
     for (const key of this.choices.keys()) if (!keys.has(key)) this.choices.delete(key);
     const list = this.el.conflicts.querySelector("ul");
+    // A preview's answer can redraw the list while a choice has the focus (the conflicts of an
+    // Apply focus the first): the same choice of the same conflict keeps it.
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    const refocus = focused && { key: focused.closest("li").dataset.key, side: focused.value };
     list.replaceChildren(
       ...conflicts.map((conflict, index) => {
         const item = document.createElement("li");
@@ -296,6 +300,9 @@ export class TextView {
       }),
     );
     this.el.conflicts.hidden = conflicts.length === 0;
+    if (refocus && keys.has(refocus.key)) {
+      list.querySelector(`li[data-key="${CSS.escape(refocus.key)}"] input[value="${refocus.side}"]`).focus();
+    }
     this.renderLines();
   }
 
