@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -249,9 +250,15 @@ def celery_worker(
 ):
     """The Procfile's Celery worker, on Redis or (redis_url None) the filesystem broker; yields
     its process, whose `read_log()` gives what the worker printed so far."""
-    # Stopped, not killed, though a warm shutdown takes Celery about 3 s on Redis and 6 s on
-    # the filesystem broker: a worker killed mid-transaction leaves its database session
-    # holding locks for a moment, and the test's flush after it deadlocked on them.
+    # Killed at the end rather than stopped: a warm shutdown takes Celery 3 s on Redis and 6 s
+    # on the filesystem broker (its loop waits out a 2 s poll, then its pool). But a session
+    # of a killed worker can hold its locks until PostgreSQL notices the worker gone, and the
+    # test's flush after it deadlocked on them: the end waits for its sessions to be gone,
+    # which a name of their own (application_name) tells from everyone else's.
+    name = f"celery-{os.urandom(6).hex()}"
+    on_postgres = bool(database_url and database_url.startswith("postgres"))
+    if on_postgres:
+        database_url = f"{database_url}{'&' if '?' in database_url else '?'}application_name={name}"
     worker = procfile_process("worker", redis_url=redis_url, database_url=database_url, var_dir=var_dir)
     with worker as (process, read_log):
         deadline = time.monotonic() + timeout
@@ -260,7 +267,28 @@ def celery_worker(
                 raise RuntimeError(f"the Celery worker did not start:\n{read_log()[-4000:]}")
             time.sleep(0.1)
         process.read_log = read_log
-        yield process
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                kill_hard(process)
+            if on_postgres:
+                wait_for_sessions_to_end(database_url, name)
+
+
+def wait_for_sessions_to_end(database_url: str, application_name: str, timeout: float = 10.0) -> None:
+    """Wait until PostgreSQL holds no session of `application_name`."""
+    with psycopg.connect(database_url.split("?", 1)[0], autocommit=True) as watcher:
+        deadline = time.monotonic() + timeout
+        while True:
+            (left,) = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [application_name]
+            ).fetchone()
+            if not left:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{left} sessions of a killed {application_name} still open after {timeout} s")
+            time.sleep(0.02)
 
 
 @contextmanager
