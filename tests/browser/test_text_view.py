@@ -71,9 +71,11 @@ def test_text_applied_after_the_other_side_changed_the_diagram_keeps_their_chang
     expect(carl.locator(".toast")).to_have_count(0)
 
 
-def test_a_choice_keeps_the_focus_while_the_other_side_goes_on(open_room, live_room, interviewer, candidate):
-    ines = open_room(interviewer, live_room)
-    carl = open_room(candidate, live_room)
+def both_rename_one_block(open_room, room, interviewer, candidate):
+    """He renames Ranker to Reranker in the text while she renames it Scorer on the canvas,
+    then he applies: one conflict. Her page, his page and his text box."""
+    ines = open_room(interviewer, room)
+    carl = open_room(candidate, room)
     apply_text(carl, "Events [stream] -> Ranker [ranking]")
     wait_version(ines, 1)
     text = open_text(carl)
@@ -83,6 +85,11 @@ def test_a_choice_keeps_the_focus_while_the_other_side_goes_on(open_room, live_r
     ines.locator("#diagram-node-label").press("Enter")
     wait_version(carl, 2)
     text.press("Control+Enter")
+    return ines, carl, text
+
+
+def test_a_choice_keeps_the_focus_while_the_other_side_goes_on(open_room, live_room, interviewer, candidate):
+    ines, carl, _ = both_rename_one_block(open_room, live_room, interviewer, candidate)
     theirs = carl.locator("#diagram-text-conflicts input[value=theirs]")
     theirs.focus()
     # She adds a block: his text is previewed again and its conflicts listed anew, under the
@@ -94,17 +101,7 @@ def test_a_choice_keeps_the_focus_while_the_other_side_goes_on(open_room, live_r
 
 
 def test_both_renaming_one_block_asks_which_name_to_keep_at_its_line(open_room, live_room, interviewer, candidate):
-    ines = open_room(interviewer, live_room)
-    carl = open_room(candidate, live_room)
-    apply_text(carl, "Events [stream] -> Ranker [ranking]")
-    wait_version(ines, 1)
-    text = open_text(carl)
-    text.fill(text.input_value().replace("Ranker", "Reranker"))
-    node(ines, "Ranker").click()
-    ines.locator("#diagram-node-label").fill("Scorer")
-    ines.locator("#diagram-node-label").press("Enter")
-    wait_version(carl, 2)
-    text.press("Control+Enter")
+    ines, carl, text = both_rename_one_block(open_room, live_room, interviewer, candidate)
     conflict = carl.locator("#diagram-text-conflicts li")
     expect(conflict).to_have_count(1)
     expect(conflict.locator(".where")).to_have_text("Line 3: node 'Reranker': label")
