@@ -77,11 +77,16 @@ def _remember_thread_connection(sender, connection, **kwargs):
 
 @pytest_asyncio.fixture
 async def _close_async_connections():
-    """What an async test's consumers leave open must close with the test, or its connections
-    stop the test database being dropped: the pool they open in its event loop (on
-    PostgreSQL), and their worker threads' connections, which Channels' test communicator
-    keeps open by turning Django's closing of old connections off (channels.testing)."""
+    """What an async test's consumers leave open must close with the test: the sockets a
+    failing test left connected (else closing its event loop waits on them for ever), and
+    the database connections that would stop the test database being dropped: the pool they
+    open in its event loop (on PostgreSQL), and their worker threads' connections, which
+    Channels' test communicator keeps open by turning Django's closing of old connections
+    off (channels.testing)."""
     yield
+    from tests.helpers import disconnect_left_open  # tests.helpers imports this module
+
+    await disconnect_left_open()
     await statements.close_pools()
     await asyncio.to_thread(_close_thread_connections)
 

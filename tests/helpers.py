@@ -3,6 +3,8 @@ ASGI stack, wait for one kind of message, and the kit's text a candidate must ne
 
 from __future__ import annotations
 
+import weakref
+
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from rest_framework.test import APIClient
@@ -28,11 +30,27 @@ def api_for(user) -> APIClient:
     return client
 
 
+# Every socket a test opened. One a failing test left connected keeps its consumer running,
+# and closing the test's event loop would then wait on that consumer for ever: the suite
+# hangs instead of reporting the failure (tests/conftest.py disconnects these after each test).
+_opened: weakref.WeakSet[WebsocketCommunicator] = weakref.WeakSet()
+
+
 def communicator(room_id, cookie: str | None = None, origin: bytes = b"http://localhost") -> WebsocketCommunicator:
     headers = [(b"origin", origin), (b"host", b"localhost")]
     if cookie:
         headers.append((b"cookie", f"sessionid={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/rooms/{room_id}/", headers=headers)
+    ws = WebsocketCommunicator(application, f"/ws/rooms/{room_id}/", headers=headers)
+    _opened.add(ws)
+    return ws
+
+
+async def disconnect_left_open() -> None:
+    """Disconnect the sockets a test left connected, as a browser closing the tab would."""
+    while _opened:
+        ws = _opened.pop()
+        if ws._future is not None and not ws.future.done():
+            await ws.disconnect()
 
 
 async def receive_type(ws: WebsocketCommunicator, kind: str, *, skipping: tuple[str, ...] = ()) -> dict:
