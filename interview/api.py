@@ -18,16 +18,18 @@ from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_graph_png, render_svg
 from interview import services
 from interview.models import NoteKind, Room
-from interview.selectors import room_feedback_for, room_scoring, room_self_assessment
+from interview.selectors import room_feedback_for, room_review_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
     DiagramReplaceSerializer,
     DiagramSerializer,
     FeedbackSerializer,
+    FeedbackShareSerializer,
     InterviewerRoomSerializer,
     JoinSerializer,
     NoteSerializer,
     PhasesSerializer,
+    ReviewSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
     ScoreSerializer,
@@ -208,13 +210,29 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
             return Response({"detail": "the interviewer has not shared feedback yet", "code": "not_shared"}, 404)
         return Response(feedback)
 
-    @extend_schema(request=None, responses={200: FeedbackSerializer}, description="POST shares, DELETE takes it back.")
+    @extend_schema(
+        methods=["POST"], request=FeedbackShareSerializer, responses={200: FeedbackSerializer}, description="Share."
+    )
+    @extend_schema(methods=["DELETE"], request=None, responses={200: FeedbackSerializer}, description="Take it back.")
     @action(detail=True, methods=["post", "delete"], url_path="feedback/share")
     def feedback_share(self, request: Request, pk: str) -> Response:
-        """Show the candidate the scores and feedback, or take them back (interviewer)."""
+        """Show the candidate the scores and feedback, with the design review if asked, or take
+        them back (interviewer)."""
+        review = False
+        if request.method == "POST":
+            serializer = FeedbackShareSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            review = serializer.validated_data["review"]
         room = self.get_object()
-        services.feedback_share(room=room, by=request.user, shared=request.method == "POST")
+        services.feedback_share(room=room, by=request.user, shared=request.method == "POST", review=review)
         return Response(room_scoring(room))
+
+    @extend_schema(responses={200: ReviewSerializer, 403: OpenApiResponse(description="not open to you now")})
+    @action(detail=True, methods=["get"])
+    def review(self, request: Request, pk: str) -> Response:
+        """The design review of the diagram now: the checks' findings and the coverage of the
+        reference (the interviewer; the candidate once shared with the feedback)."""
+        return Response(room_review_for(room=self.get_object(), by=request.user))
 
     @extend_schema(request=SelfRatingSerializer, responses=SelfAssessmentSerializer)
     @action(detail=True, methods=["put"], url_path=r"self-assessment/(?P<dimension>[a-z0-9_]{1,40})")

@@ -30,7 +30,13 @@ Protocol (JSON text frames). Client to server:
                                                        points) and my scale, for my followers
   {"type": "scoring.score", "dimension": k, "level": 1-4|null, "comment": "...", "node_ids": [...]}
   {"type": "scoring.feedback", "summary"|"strengths"|"improvements"|"recommendation": ...}
-  {"type": "scoring.share", "shared": true|false}      interviewer only, all three
+  {"type": "scoring.share", "shared": true|false, "review"?: true|false}
+                                                       interviewer only, all three; with the
+                                                       design review if "review" (default no)
+  {"type": "review"}                                   the design review of the diagram now:
+                                                       the interviewer's (unless the kit is
+                                                       closed to them); the candidate's once
+                                                       shared with it
   {"type": "self.rate", "dimension": k, "level": 1-4|null, "comment": "..."}
                                                        candidate only, after the end
   {"type": "twist.reveal", "key": k}                   interviewer only, before the end
@@ -47,7 +53,8 @@ client_op_id of the import it answers, if any), "diagram.conflicts", "diagram.pr
 "diagram.lock", "diagram.selection", "diagram.follow", "diagram.view" (the last three relayed
 from the other side with its role and username), "scoring.state" (interviewer tabs),
 "self_assessment.state", "feedback.shared"
-(the shared feedback, or null when taken back), "twists" (every twist revealed so far), and
+(the shared feedback, or null when taken back), "twists" (every twist revealed so far),
+"review" (the answer to review: version, findings, coverage and covered), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
 
@@ -91,7 +98,7 @@ from interview.broadcast import interviewer_group, room_group
 from interview.layer_watch import watch_register, watch_unregister
 from interview.models import Role, Room
 from interview.protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, PROTOCOL_VERSION, too_large_error
-from interview.selectors import participants_json, room_participants, room_seats_statements
+from interview.selectors import participants_json, room_participants, room_review_for, room_seats_statements
 from interview.serializers import diagram_state, room_serializer_class
 
 logger = logging.getLogger(__name__)
@@ -499,7 +506,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
         shared = message.get("shared")
         if not isinstance(shared, bool):
             raise Invalid("'shared' must be true or false", field="shared")
-        await self._call_service(services.feedback_share, shared=shared)
+        await self._call_service(services.feedback_share, shared=shared, review=message.get("review", False))
+
+    async def _on_review(self, message: dict) -> None:
+        await self.send_json({"type": "review", **await database_sync_to_async(self._review)()})
+
+    def _review(self) -> dict:
+        room = Room.objects.with_related().filter(pk=self.room_id).first()
+        if room is None or room.role_of(self.scope["user"]) is None:
+            raise Forbidden("you are no longer a participant in this room")
+        return room_review_for(room=room, by=self.scope["user"])
 
     async def _on_self_rate(self, message: dict) -> None:
         await self._call_service(
@@ -530,6 +546,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         "scoring.score": _on_scoring_score,
         "scoring.feedback": _on_scoring_feedback,
         "scoring.share": _on_scoring_share,
+        "review": _on_review,
         "self.rate": _on_self_rate,
         "twist.reveal": _on_twist_reveal,
     }

@@ -243,6 +243,9 @@ class Feedback(models.Model):
     strengths = models.TextField(blank=True)
     improvements = models.TextField(blank=True)
     shared_at = models.DateTimeField(null=True, blank=True)
+    # The design review (findings and coverage) goes with the shared feedback only if the
+    # interviewer ticks it: it reads the diagram against the reference answer.
+    review_shared = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -10,7 +10,8 @@ CLOSE_TOO_LARGE = 1009
 # was served with: a page left open across a deploy that changed it is asked to reload.
 # 2: text is imported as a merge (diagram.preview, diagram.conflicts); diagram.op has no
 # base_version; a notes save is acknowledged by "saved" (its save_id), as every save is.
-PROTOCOL_VERSION = 2
+# 3: the design review (review) and sharing it with the feedback (scoring.share's review).
+PROTOCOL_VERSION = 3
 
 
 def too_large_error() -> dict:

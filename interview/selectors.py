@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from core import statements
+from core.errors import Forbidden
 from core.statements import Statement, Statements
+from diagrams.review import coverage, covered, review
 from interview.models import PRESENCE_STALE_SECONDS, Feedback, Role, Room, RoomConnection, RoomState
 from problembank.models import Problem
 
@@ -120,6 +122,7 @@ def room_scoring(room: Room) -> dict:
         "strengths": feedback.strengths,
         "improvements": feedback.improvements,
         "shared_at": feedback.shared_at.isoformat() if feedback.shared_at else None,
+        "review_shared": feedback.review_shared,
     }
 
 
@@ -134,6 +137,44 @@ def room_feedback_for(room: Room, role: Role | None) -> dict | None:
     if role == Role.INTERVIEWER or (role == Role.CANDIDATE and feedback_is_shared(room)):
         return room_scoring(room)
     return None
+
+
+def review_refusal(room: Room, user) -> str | None:
+    """Why `user` may not see the room's design review now, or None. It reads the diagram
+    against the reference answer, so it is the interviewer's as the kit is; the candidate's
+    only once the feedback is shared with the review ticked."""
+    role = room.role_of(user)
+    if role == Role.INTERVIEWER:
+        return kit_refusal(user, room.problem)
+    if role == Role.CANDIDATE:
+        if Feedback.objects.filter(room=room, shared_at__isnull=False, review_shared=True).exists():
+            return None
+        return "the design review opens to you if the interviewer shares it with the feedback"
+    return "you are not a participant in this room"
+
+
+def room_review(room: Room) -> dict:
+    """The design review of the room's diagram as it stands: the checks' findings, and each
+    block of the reference diagram with how the diagram covers it (none without a reference)."""
+    graph = room.diagram.graph
+    reference = room.problem.reference_diagram
+    items = None
+    if reference.get("nodes"):
+        items = coverage(graph, reference, phases=[phase["name"] for phase in room.phases])
+    return {
+        "version": room.diagram.version,
+        "findings": [finding.as_dict() for finding in review(graph, tags=room.problem.tags)],
+        "coverage": [item.as_dict() for item in items] if items is not None else None,
+        "covered": round(covered(items), 3) if items is not None else None,
+    }
+
+
+def room_review_for(*, room: Room, by) -> dict:
+    """The design review, for whoever may see it now (review_refusal)."""
+    refusal = review_refusal(room, by)
+    if refusal:
+        raise Forbidden(refusal)
+    return room_review(room)
 
 
 def room_self_assessment(room: Room, role: Role | None) -> dict | None:

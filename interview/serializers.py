@@ -78,6 +78,38 @@ class FeedbackSerializer(serializers.Serializer):
     strengths = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
     improvements = serializers.CharField(allow_blank=True, trim_whitespace=False, required=False)
     shared_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    review_shared = serializers.BooleanField(
+        read_only=True, help_text="Whether the shared feedback comes with the design review."
+    )
+
+
+class FeedbackShareSerializer(serializers.Serializer):
+    review = serializers.BooleanField(
+        required=False, default=False, help_text="Share the design review with the feedback too."
+    )
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="The check's id, e.g. serving-unmonitored.")
+    finding = serializers.CharField()
+    blocks = serializers.ListField(child=serializers.CharField(), help_text="Ids of the blocks it is about.")
+    question = serializers.CharField(help_text="A question the interviewer can ask about it.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    block = serializers.CharField(help_text="The reference diagram's block id.")
+    label = serializers.CharField()
+    kind = serializers.CharField()
+    phase = serializers.CharField(help_text="The phase in which such a block is usually drawn.")
+    status = serializers.ChoiceField(["present", "partial", "missing"])
+    match = serializers.CharField(allow_null=True, help_text="The diagram's block that stands for it.")
+
+
+class ReviewSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The diagram version reviewed.")
+    findings = FindingSerializer(many=True)
+    coverage = CoverageSerializer(many=True, allow_null=True, help_text="Null when the problem has no reference.")
+    covered = serializers.FloatField(allow_null=True, help_text="Share of the reference covered, partial as half.")
 
 
 class SelfRatingSerializer(serializers.Serializer):

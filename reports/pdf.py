@@ -24,7 +24,7 @@ from diagrams.dot import KIND_STYLES, NODE_FONT_SIZE
 from diagrams.graph import EMPTY
 from diagrams.render import RenderError, render_svg
 from interview.models import NoteKind, Recommendation, Room, TimerEvent
-from interview.selectors import room_scoring, room_self_assessment, room_twists
+from interview.selectors import room_review, room_scoring, room_self_assessment, room_twists
 from interview.timer import TimerState
 from problembank.markup import render_markdown
 from reports.models import Report
@@ -257,6 +257,18 @@ def _phase_diagram_pages(room: Room, phases: list[PhaseTime]) -> list[dict]:
     return pages
 
 
+def _review(room: Room, labels: dict[str, str]) -> dict:
+    """The design review of the final diagram as the page shows it, with block names for ids
+    and the reference's blocks grouped by phase."""
+    review = room_review(room)
+    findings = [{**finding, "about": [labels.get(b, b) for b in finding["blocks"]]} for finding in review["findings"]]
+    phases: dict[str, list[dict]] = {}
+    for item in review["coverage"] or []:
+        phases.setdefault(item["phase"], []).append({**item, "as": labels.get(item["match"], "")})
+    covered = None if review["covered"] is None else round(review["covered"] * 100)
+    return {"findings": findings, "phases": phases, "covered": covered}
+
+
 def report_html(report: Report) -> str:
     room = report.room
     phases = phase_times(room)
@@ -286,6 +298,7 @@ def report_html(report: Report) -> str:
             }
         )
     context = {
+        "review": _review(room, labels) if interviewers_copy or scoring["review_shared"] else None,
         "report": report,
         "room": room,
         "problem": room.problem,

@@ -110,13 +110,17 @@ def feedback_set(*, room: Room, by: AbstractBaseUser, **fields: object) -> Feedb
 
 
 @transaction.atomic
-def feedback_share(*, room: Room, by: AbstractBaseUser, shared: bool) -> Feedback:
-    """Show the candidate the scores and feedback (never the private notes), or take them back."""
+def feedback_share(*, room: Room, by: AbstractBaseUser, shared: bool, review: bool = False) -> Feedback:
+    """Show the candidate the scores and feedback (never the private notes), with the design
+    review if `review`, or take them all back."""
+    if not isinstance(review, bool):
+        raise Invalid("must be true or false", field="review")
     room = lock_room(room)
     require_interviewer(room, by, "share the feedback")
     feedback, _ = Feedback.objects.get_or_create(room=room)
     feedback.shared_at = timezone.now() if shared else None
-    feedback.save(update_fields=["shared_at", "updated_at"])
+    feedback.review_shared = shared and review
+    feedback.save(update_fields=["shared_at", "review_shared", "updated_at"])
     _broadcast_scoring(room)
     if not shared:
         broadcast_on_commit(room_group(room.pk), {"type": "room.feedback", "feedback": None})

@@ -50,6 +50,7 @@ ROWS = [
     ("room-feedback", "get", {"pk": "room"}, None, {INTERVIEWER}),
     ("room-feedback", "patch", {"pk": "room"}, {"summary": "Clear"}, {INTERVIEWER}),
     ("room-feedback-share", "post", {"pk": "room"}, None, {INTERVIEWER}),
+    ("room-feedback-share", "post", {"pk": "room"}, {"review": True}, {INTERVIEWER}),
     ("room-feedback-share", "delete", {"pk": "room"}, None, {INTERVIEWER}),
     ("room-invite", "post", {"pk": "room"}, None, {INTERVIEWER}),
     ("room-invite", "delete", {"pk": "room"}, None, {INTERVIEWER}),
@@ -57,6 +58,9 @@ ROWS = [
     ("room-notes", "put", {"pk": "room", "kind": "interviewer"}, {"text": "private"}, {INTERVIEWER}),
     ("room-phases", "put", {"pk": "room"}, {"phases": [{"name": "All", "minutes": 45}]}, {INTERVIEWER}),
     # Each participant downloads only the copies they asked for; this one is the interviewer's.
+    # The design review reads the diagram against the reference: the candidate's only once
+    # shared with the feedback (it is not here).
+    ("room-review", "get", {"pk": "room"}, None, {INTERVIEWER}),
     ("room-report-download", "get", {"pk": "room", "report_id": "report"}, None, {INTERVIEWER}),
     ("room-reports", "get", {"pk": "room"}, None, PARTICIPANTS),
     # The candidate may export only once feedback is shared.

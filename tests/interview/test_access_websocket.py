@@ -45,6 +45,9 @@ MESSAGES = [
     ("scoring.score", {"dimension": "requirements", "level": 2}, {INTERVIEWER}),
     ("scoring.feedback", {"summary": "Clear structure"}, {INTERVIEWER}),
     ("scoring.share", {"shared": True}, {INTERVIEWER}),
+    ("scoring.share", {"shared": True, "review": True}, {INTERVIEWER}),
+    # Before feedback is shared with it, the design review is the interviewer's alone.
+    ("review", {}, {INTERVIEWER}),
     # Before the end this is refused as "not yet", which is not a refusal of the candidate.
     ("self.rate", {"dimension": "requirements", "level": 3}, {CANDIDATE}),
     ("twist.reveal", {"key": "kids-profiles"}, {INTERVIEWER}),

@@ -88,6 +88,8 @@ def test_the_interviewers_report_holds_the_whole_session(interviewed_room):
     assert "Diagram at the end of “Data”" in text
     assert "Final diagram" in text
     assert "Candidate generation" in text
+    assert "Design review" in text
+    assert "A block is connected to nothing. Ranking model What feeds this block" in text
     twist = interviewed_room.problem.twists[0]
     assert (
         f"Twists revealed When New constraint What a good adaptation looks like Data, at 08:30 of the interview "
@@ -103,6 +105,23 @@ def test_the_candidates_copy_lacks_the_private_notes(interviewed_room):
     assert "Solid structure" in text
     assert "weak on metrics" not in text
     assert "private notes" not in text
+
+
+def test_the_design_review_is_in_the_interviewers_copy_and_the_candidates_only_if_shared(
+    interviewed_room, interviewer
+):
+    def html(variant: str) -> str:
+        return report_html(Report.objects.create(room=interviewed_room, requested_by=interviewer, variant=variant))
+
+    interviewers = html("interviewer")
+    assert "<h2>Design review</h2>" in interviewers
+    assert "A block is connected to nothing.</td><td>Ranking model</td>" in interviewers
+    assert "✗ Missing</td><td>Monitoring and alerts</td>" in interviewers
+    assert "✓ Present</td><td>Candidate generation</td>" in interviewers
+    services.feedback_share(room=interviewed_room, by=interviewer, shared=True)
+    assert "Design review" not in html("candidate")
+    services.feedback_share(room=interviewed_room, by=interviewer, shared=True, review=True)
+    assert "A block is connected to nothing.</td><td>Ranking model</td>" in html("candidate")
 
 
 def test_the_report_fetches_nothing_but_data_urls():

@@ -297,7 +297,7 @@ export class DiagramEditor {
     this.updateUndoButtons();
     this.fillInspector();
     this.outline.show(this.graph);
-    this.onChange(this.graph);
+    this.onChange(this.graph, this.version);
     this.redraw();
     this.text.diagramChanged(this.version);
   }

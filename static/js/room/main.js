@@ -10,6 +10,7 @@ import { PhasesEditor } from "./phases.js";
 import { PresenceView } from "./presence.js";
 import { ReferenceOverlay } from "./reference.js";
 import { bindExport } from "./report.js";
+import { ReviewView } from "./review.js";
 import { ScoringPanel, SelfAssessmentForm, showFeedback } from "./scoring.js";
 import { TimerView } from "./timer.js";
 import { toast } from "./toast.js";
@@ -76,10 +77,25 @@ const diagram = new DiagramEditor({
   username: config.username,
   style: config.dot,
   layouter: new Layouter({ workerUrl: config.layout.worker, vizUrl: config.layout.viz }),
-  onChange: (graph) => scoring?.nodes(graph),
+  onChange: (graph, version) => {
+    scoring?.nodes(graph);
+    review?.changed(graph, version);
+  },
   historyKey: `mockboard.history.${config.room_id}.${config.username}`,
   draftKey: `mockboard.text.${config.room_id}.${config.username}`,
 });
+
+// The interviewer's Review tab, live while it is open; the candidate's, in the shared feedback
+// once the interviewer shares the review with it.
+const reviewBody = document.getElementById("review-body");
+const reviewPane = document.getElementById(isInterviewer ? "pane-review" : "feedback-review");
+const review = reviewBody
+  ? new ReviewView(reviewBody, connection, {
+      isVisible: () => !panels.folded("side") && !reviewPane.hidden && !reviewPane.closest("[hidden]"),
+      select: (ids) => diagram.select(ids),
+    })
+  : null;
+if (review && !isInterviewer) review.setOpen(false);
 
 const referenceDialog = document.getElementById("reference-overlay");
 if (referenceDialog) {
@@ -127,6 +143,9 @@ function showSharedFeedback(feedback) {
     }
   }
   feedbackShared = shared;
+  const withReview = Boolean(feedback?.review_shared);
+  reviewPane.hidden = !withReview;
+  if (review.open !== withReview) review.setOpen(withReview);
 }
 
 for (const button of document.querySelectorAll(".report-export")) {
@@ -215,6 +234,9 @@ function handle(message) {
     case "feedback.shared":
       showSharedFeedback(message.feedback);
       break;
+    case "review":
+      review?.receive(message);
+      break;
     case "twists":
       if (twists.update(message.twists)) panels.markNew("statement");
       break;
@@ -232,7 +254,9 @@ function handle(message) {
     case "error":
       if (message.request?.startsWith("diagram.")) diagram.refused(message);
       // The text view says what is wrong with the text at its lines, as it is typed.
-      if (!["diagram.import", "diagram.preview"].includes(message.request)) toast(message.message, "error", 6000);
+      // So does the review, in its own pane.
+      if (message.request === "review") review?.refused(message);
+      else if (!["diagram.import", "diagram.preview"].includes(message.request)) toast(message.message, "error", 6000);
       if (message.code === "access_revoked") connection.stop("denied");
       if (message.request === "notes.save") padAnswered(message.save_id, { refused: true });
       if (message.request === "timer.phases" && phases) phases.refused();
@@ -303,8 +327,11 @@ function selectTab(tab) {
     t.tabIndex = selected ? 0 : -1;
     document.getElementById(t.getAttribute("aria-controls")).hidden = !selected;
   }
+  review?.refresh();
 }
 tabs.forEach((tab) => tab.addEventListener("click", () => selectTab(tab)));
+// Unfolding the side panel shows the review again: bring it up to date.
+document.getElementById("side-toggle").addEventListener("click", () => review?.refresh());
 
 
 // Keyboard shortcuts, never while typing in a field: room controls use Shift+letter, the
@@ -331,9 +358,10 @@ document.addEventListener("keydown", (event) => {
     panels.toggle("statement");
   } else if (event.shiftKey && event.code === "KeyT") {
     panels.toggle("side");
+    review?.refresh();
   } else if (event.shiftKey && event.code === "KeyL") {
     panels.toggle("palette");
-  } else if (event.shiftKey && /^Digit[1-6]$/.test(event.code)) {
+  } else if (event.shiftKey && /^Digit[1-7]$/.test(event.code)) {
     const tab = tabs.filter((t) => !t.hidden)[Number(event.code.slice(5)) - 1];
     if (tab) selectTab(tab);
   } else if (isInterviewer && event.shiftKey && event.code === "KeyS") {

@@ -72,9 +72,12 @@ export class ScoringPanel {
       if (field.tagName === "SELECT") field.addEventListener("change", send);
       else field.addEventListener("input", () => this.later(name, send));
     }
-    this.share.addEventListener("click", () =>
-      this.outbox.put("share", { type: "scoring.share", shared: !this.shared }),
-    );
+    this.withReview = form.querySelector("#feedback-share-review");
+    const share = (shared) =>
+      this.outbox.put("share", { type: "scoring.share", shared, review: this.withReview.checked });
+    this.share.addEventListener("click", () => share(!this.shared));
+    // Ticked or unticked while shared: the candidate gains or loses the review at once.
+    this.withReview.addEventListener("change", () => this.shared && share(true));
   }
 
   later(key, send) {
@@ -119,10 +122,12 @@ export class ScoringPanel {
       if (document.activeElement !== field && !this.editing(name)) field.value = scoring[name];
     }
     this.shared = Boolean(scoring.shared_at);
+    if (this.shared && !this.editing("share")) this.withReview.checked = scoring.review_shared;
     this.share.textContent = this.shared ? "Unshare" : "Share feedback";
     this.share.setAttribute("aria-pressed", this.shared);
+    const review = scoring.review_shared ? ", and the design review" : "";
     this.form.querySelector("#feedback-shared-state").textContent = this.shared
-      ? "Shared: the candidate sees the scores and verdict (never your private notes)."
+      ? `Shared: the candidate sees the scores and verdict${review} (never your private notes).`
       : "Not shared: the candidate sees none of this.";
   }
 
