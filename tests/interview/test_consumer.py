@@ -130,8 +130,8 @@ async def test_candidate_timer_attempt_is_refused_and_the_socket_stays_usable(jo
                 "code": "unknown_type",
                 "message": "unknown message type 'diagram.explode'; expected one of diagram.follow, diagram.import, "
                 "diagram.lock, diagram.op, diagram.preview, diagram.select, diagram.sync, diagram.text, diagram.view, "
-                "notes.save, ping, review, scoring.feedback, scoring.score, scoring.share, self.rate, sync, timer.control, "
-                "timer.phases, twist.reveal",
+                "notes.save, ping, review, scoring.feedback, scoring.score, scoring.share, self.rate, sync, "
+                "timer.control, timer.phases, twist.reveal",
             },
         ),
         (

@@ -12,7 +12,6 @@ from tests.conftest import problem_data
 from tests.helpers import api_for, open_socket, receive_type
 
 
-
 def draw(room, user, text: str) -> None:
     services.diagram_import_text(room=room, by=user, text=text, base_version=room.diagram.version)
     room.refresh_from_db()
