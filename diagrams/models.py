@@ -41,3 +41,18 @@ class DiagramOp(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.version} {self.op.get('op')}"
+
+
+class DiagramSnapshot(models.Model):
+    """The graph as it stood at a version, every SNAPSHOT_EVERY versions (diagrams.services):
+    the op log only grows, so a replay seeks from the nearest one instead of from the start."""
+
+    diagram = models.ForeignKey(Diagram, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    graph = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["diagram", "version"], name="one_snapshot_per_version")]
+
+    def __str__(self) -> str:
+        return f"Diagram {self.diagram_id} at v{self.version}"

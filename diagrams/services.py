@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from itertools import islice
+
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from core.statements import Statement, Statements
 from diagrams import ops
-from diagrams.models import Diagram, DiagramOp
+from diagrams.graph import EMPTY
+from diagrams.models import Diagram, DiagramOp, DiagramSnapshot
 
 # Past this many missed ops a client is sent the whole graph instead.
 MAX_OPS_TO_REPLAY = 200
 # How far back the graph at an earlier version is rebuilt (for text edited from it): undoing
 # 2,000 ops on 150 blocks takes a few tens of ms (ops.replay).
 MAX_VERSIONS_BACK = 2000
+# A replay seeks from the snapshot at or before the version it shows (diagram_replayed_to):
+# at most this many ops are applied, whatever the session's length.
+SNAPSHOT_EVERY = 100
 
 # An op's writes, written out rather than built by the ORM: building a query took about 0.6 ms
 # of CPU on the 2-core benchmark machine, several times what the database took to run it, and
 # every participant's every edit goes through here (bench/README.md).
 # Table names come from the models, so that a rename cannot silently break the SQL; every
 # value is a bound parameter (the noqa: S608 below).
-DIAGRAM_TABLE, OP_TABLE = Diagram._meta.db_table, DiagramOp._meta.db_table
+DIAGRAM_TABLE, OP_TABLE, SNAPSHOT_TABLE = (model._meta.db_table for model in (Diagram, DiagramOp, DiagramSnapshot))
 _BUMP = (
     f'UPDATE "{DIAGRAM_TABLE}" SET "graph" = %s, "version" = %s, "updated_at" = %s '  # noqa: S608
     f'WHERE "{DIAGRAM_TABLE}"."id" = %s AND "{DIAGRAM_TABLE}"."version" = %s{{guard}} RETURNING "id"'
@@ -34,6 +40,13 @@ _LOG_BUMPED = (
 _LOG = (
     f'INSERT INTO "{OP_TABLE}" ("diagram_id", "version", "op", "inverse", "author_id", "client_op_id", "at") '  # noqa: S608
     'VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING "id"'
+)
+
+# Every SNAPSHOT_EVERY versions, once the op is in: a statement of its own, as a snapshot lost
+# (the process stopped in between) is only rebuilt by the next seek that passes it.
+_SNAPSHOT = (
+    f'INSERT INTO "{SNAPSHOT_TABLE}" ("diagram_id", "version", "graph") VALUES (%s, %s, %s) '  # noqa: S608
+    "ON CONFLICT DO NOTHING"
 )
 
 
@@ -99,6 +112,8 @@ def diagram_op_statements(
     if row is None:
         return None
     (applied.pk,) = row
+    if applied.version % SNAPSHOT_EVERY == 0:
+        yield Statement(_SNAPSHOT, [diagram.pk, applied.version, bump[0]])
     return applied
 
 
@@ -114,6 +129,31 @@ def diagram_graph_at(*, diagram: Diagram, version: int) -> dict | None:
         return None
     undone = DiagramOp.objects.filter(diagram=diagram, version__gt=version).order_by("-version")
     return ops.replay(diagram.graph, undone.values_list("inverse", flat=True).iterator())
+
+
+def diagram_replayed_to(*, diagram: Diagram, version: int) -> dict:
+    """The graph as it stood at `version` (0 to the diagram's version), played forward from
+    the nearest snapshot before it. The log only grows, so the snapshots missing on the way
+    are stored as they are passed, for the next seek."""
+    if not 0 <= version <= diagram.version:
+        raise ValueError(f"must be a version from 0 to {diagram.version}")
+    base = DiagramSnapshot.objects.filter(diagram=diagram, version__lte=version).order_by("-version").first()
+    graph, at = (base.graph, base.version) if base else (ops.replay(EMPTY, ()), 0)
+    logged = (
+        DiagramOp.objects.filter(diagram=diagram, version__gt=at, version__lte=version)
+        .order_by("version")
+        .values_list("op", flat=True)
+        .iterator(chunk_size=SNAPSHOT_EVERY)
+    )
+    missing = []
+    for start in range(at, version, SNAPSHOT_EVERY):
+        stop = min(start + SNAPSHOT_EVERY, version)
+        graph = ops.replay(graph, islice(logged, stop - start))
+        if stop % SNAPSHOT_EVERY == 0:
+            missing.append(DiagramSnapshot(diagram=diagram, version=stop, graph=graph))
+    # Two seeks at once may both store one: the first wins, the graphs are the same.
+    DiagramSnapshot.objects.bulk_create(missing, ignore_conflicts=True)
+    return graph
 
 
 def diagram_ops_since(*, diagram: Diagram, version: int) -> list[DiagramOp] | None:

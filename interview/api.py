@@ -18,6 +18,7 @@ from diagrams.ops import OpRejected
 from diagrams.render import RenderError, render_graph_png, render_svg
 from interview import services
 from interview.models import NoteKind, Room
+from interview.replay import room_replay, room_replay_at
 from interview.selectors import room_feedback_for, room_review_for, room_scoring, room_self_assessment
 from interview.serializers import (
     CandidateRoomSerializer,
@@ -29,6 +30,8 @@ from interview.serializers import (
     JoinSerializer,
     NoteSerializer,
     PhasesSerializer,
+    ReplayDiagramSerializer,
+    ReplaySerializer,
     ReviewSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
@@ -226,6 +229,24 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
         room = self.get_object()
         services.feedback_share(room=room, by=request.user, shared=request.method == "POST", review=review)
         return Response(room_scoring(room))
+
+    @extend_schema(responses={200: ReplaySerializer, 403: OpenApiResponse(description="not open to you now")})
+    @action(detail=True, methods=["get"])
+    def replay(self, request: Request, pk: str) -> Response:
+        """The session's time line: phases, twists and every change to the diagram (both
+        participants once the interview has ended; the interviewer alone before)."""
+        return Response(room_replay(room=self.get_object(), by=request.user))
+
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int, OpenApiParameter.QUERY, required=True)],
+        responses={200: ReplayDiagramSerializer, 403: OpenApiResponse(description="not open to you now")},
+    )
+    @action(detail=True, methods=["get"], url_path="replay/diagram")
+    def replay_diagram(self, request: Request, pk: str) -> Response:
+        """The diagram as it stood at a version, drawn from the op log."""
+        raw = request.query_params.get("version", "")
+        version = int(raw) if raw.isascii() and raw.isdigit() else raw
+        return Response(room_replay_at(room=self.get_object(), by=request.user, version=version))
 
     @extend_schema(responses={200: ReviewSerializer, 403: OpenApiResponse(description="not open to you now")})
     @action(detail=True, methods=["get"])

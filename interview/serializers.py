@@ -112,6 +112,40 @@ class ReviewSerializer(serializers.Serializer):
     covered = serializers.FloatField(allow_null=True, help_text="Share of the reference covered, partial as half.")
 
 
+class ReplayPhaseSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    start = serializers.FloatField(help_text="Seconds from the session's start.")
+    end = serializers.FloatField()
+
+
+class ReplayTwistSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    title = serializers.CharField()
+    at = serializers.FloatField()
+    phase = serializers.CharField()
+
+
+class ReplayOpSerializer(serializers.Serializer):
+    version = serializers.IntegerField(help_text="The diagram's version once the op was applied.")
+    at = serializers.FloatField()
+    author = serializers.CharField(allow_null=True)
+    summary = serializers.CharField(help_text="What the op did, in words.")
+
+
+class ReplaySerializer(serializers.Serializer):
+    duration = serializers.FloatField(help_text="Seconds from the start to the end (or now).")
+    started_at = serializers.DateTimeField()
+    version = serializers.IntegerField()
+    phases = ReplayPhaseSerializer(many=True)
+    twists = ReplayTwistSerializer(many=True)
+    ops = ReplayOpSerializer(many=True)
+
+
+class ReplayDiagramSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    graph = serializers.JSONField()
+
+
 class SelfRatingSerializer(serializers.Serializer):
     key = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)

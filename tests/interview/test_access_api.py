@@ -58,6 +58,9 @@ ROWS = [
     ("room-notes", "put", {"pk": "room", "kind": "interviewer"}, {"text": "private"}, {INTERVIEWER}),
     ("room-phases", "put", {"pk": "room"}, {"phases": [{"name": "All", "minutes": 45}]}, {INTERVIEWER}),
     # Each participant downloads only the copies they asked for; this one is the interviewer's.
+    # The candidate replays the session once it has ended (it has not here).
+    ("room-replay", "get", {"pk": "room"}, None, {INTERVIEWER}),
+    ("room-replay-diagram", "get", {"pk": "room"}, None, {INTERVIEWER}),
     # The design review reads the diagram against the reference: the candidate's only once
     # shared with the feedback (it is not here).
     ("room-review", "get", {"pk": "room"}, None, {INTERVIEWER}),

@@ -107,9 +107,7 @@ def test_the_candidates_copy_lacks_the_private_notes(interviewed_room):
     assert "private notes" not in text
 
 
-def test_the_design_review_is_in_the_interviewers_copy_and_the_candidates_only_if_shared(
-    interviewed_room, interviewer
-):
+def test_the_design_review_is_in_the_interviewers_copy_and_the_candidates_only_if_shared(interviewed_room, interviewer):
     def html(variant: str) -> str:
         return report_html(Report.objects.create(room=interviewed_room, requested_by=interviewer, variant=variant))
 
