@@ -18,6 +18,7 @@ from diagrams.dot import dot_style
 from interview import services
 from interview.models import HEARTBEAT_SECONDS, NoteKind, Recommendation, Role, Room
 from interview.protocol import PROTOCOL_VERSION
+from interview.replay import replay_refusal
 from interview.selectors import kit_refusal
 from problembank.models import Problem
 from problembank.selectors import guide_by_phase, reference_svg
@@ -62,6 +63,32 @@ def room_list(request: HttpRequest) -> HttpResponse:
     return render(request, "interview/room_list.html", {"rooms": rooms})
 
 
+def _layout_config() -> dict:
+    """What a page lays its diagram out with: the DOT's every number (diagrams.dot), and
+    Graphviz itself, in WebAssembly, run in a worker."""
+    return {
+        "dot": dot_style(),
+        "layout": {"worker": static("js/room/layout-worker.js"), "viz": static("vendor/viz-js/viz.js")},
+    }
+
+
+@login_required
+def room_replay(request: HttpRequest, room_id) -> HttpResponse:
+    """The session played back: the diagram as it stood at any moment (interview.replay)."""
+    room = get_object_or_404(Room.objects.with_related(), pk=room_id)
+    if room.role_of(request.user) is None:
+        return render(request, "interview/room_forbidden.html", {"room": room}, status=403)
+    refusal = replay_refusal(room, request.user)
+    context = {
+        "room": room,
+        "problem": room.problem,
+        "refused": refusal,
+        "config": {"room_id": str(room.pk), **_layout_config()},
+        "room_modules": ROOM_MODULES,
+    }
+    return render(request, "interview/replay.html", context, status=403 if refusal else 200)
+
+
 @login_required
 def room_detail(request: HttpRequest, room_id) -> HttpResponse:
     room = get_object_or_404(Room.objects.with_related().prefetch_related("notes"), pk=room_id)
@@ -82,13 +109,7 @@ def room_detail(request: HttpRequest, room_id) -> HttpResponse:
             "heartbeat_ms": HEARTBEAT_SECONDS * 1000,
             "role": role.value,
             "username": request.user.username,
-            # What the page lays its diagram out with: the DOT's every number (diagrams.dot),
-            # and Graphviz itself, in WebAssembly, run in a worker.
-            "dot": dot_style(),
-            "layout": {
-                "worker": static("js/room/layout-worker.js"),
-                "viz": static("vendor/viz-js/viz.js"),
-            },
+            **_layout_config(),
             "recommendations": dict(Recommendation.choices),
         },
         "room_modules": ROOM_MODULES,

@@ -51,6 +51,8 @@ ROWS = [
     # A room shows its interviewer the kit.
     ("room-create", "post", {}, {"problem": BANK}, KIT_READERS),
     ("room-detail", "get", {"room_id": "room"}, None, PARTICIPANTS),
+    # The candidate replays once the interview has ended (it has not here).
+    ("room-replay", "get", {"room_id": "room"}, None, {INTERVIEWER}),
     ("room-invite-reissue", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-invite-revoke", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-candidate-remove", "post", {"room_id": "room"}, {}, {INTERVIEWER}),

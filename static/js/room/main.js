@@ -169,6 +169,8 @@ function showTimer(state) {
 function interviewEnded() {
   // The end opens the self-assessment, which the snapshot carries: fetch a fresh one.
   connection.send({ type: "sync" });
+  // ... and the replay, to the candidate too.
+  document.getElementById("replay-open").hidden = false;
   if (isInterviewer) {
     toast("The interview has ended. The diagram is frozen as it stands; scoring stays open.", "info", 8000);
     markNew(document.getElementById("tab-rubric"));
