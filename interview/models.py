@@ -186,6 +186,22 @@ class RoomNote(models.Model):
         return self.get_kind_display()
 
 
+class NoteSave(models.Model):
+    """When a pad was saved: the replay marks these on its time line (never the text, which
+    RoomNote holds as it stands)."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="note_saves")
+    kind = models.CharField(max_length=12, choices=NoteKind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["room", "at"], name="note_saves_by_room")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notes saved at {self.at:%H:%M:%S}"
+
+
 class RoomConnectionQuerySet(models.QuerySet):
     """Connections heard from within PRESENCE_STALE_SECONDS count; rows of a crashed server
     process stop counting once their heartbeat is that old."""

@@ -14,7 +14,10 @@ from django.utils import timezone
 from core.errors import Forbidden, Invalid
 from diagrams.models import DiagramOp
 from diagrams.services import diagram_replayed_to
-from interview.models import Role, Room, RoomState, TimerEvent
+from interview.models import NoteKind, NoteSave, Role, Room, RoomState, TimerEvent
+
+# Saves of a pad this close together are one burst of typing: one mark, where it ended.
+NOTES_BURST_SECONDS = 30
 
 
 def replay_refusal(room: Room, user) -> str | None:
@@ -51,8 +54,9 @@ def _summary(op: dict) -> str:
 
 
 def room_replay(*, room: Room, by) -> dict:
-    """The time line: its length, the phases as the timer ran them, the twists revealed, and
-    every op with when, by whom and what, without the ops themselves (room_replay_at draws)."""
+    """The time line: its length, the phases as the timer ran them, the twists revealed, the
+    notes saved (by bursts of typing), and every op with when, by whom and what, without the
+    ops themselves (room_replay_at draws)."""
     _require_replay(room, by)
     origin = _origin(room)
 
@@ -70,6 +74,17 @@ def room_replay(*, room: Room, by) -> dict:
             phases[-1]["end"] = offset(event.at)
     if phases and phases[-1]["end"] is None:
         phases[-1]["end"] = offset(end)
+    # The candidate's pad is both sides'; the private notes are marked for the interviewer only.
+    kinds = [NoteKind.CANDIDATE] if room.role_of(by) == Role.CANDIDATE else [NoteKind.CANDIDATE, NoteKind.INTERVIEWER]
+    notes: list[dict] = []
+    last: dict[str, datetime] = {}
+    for kind, at in NoteSave.objects.filter(room=room, kind__in=kinds).values_list("kind", "at"):
+        if kind in last and (at - last[kind]).total_seconds() <= NOTES_BURST_SECONDS:
+            burst = next(mark for mark in reversed(notes) if mark["kind"] == kind)
+            burst["at"] = offset(at)
+        else:
+            notes.append({"kind": kind, "at": offset(at)})
+        last[kind] = at
     logged = DiagramOp.objects.filter(diagram_id=room.diagram_id).select_related("author").order_by("version")
     titles = {twist["key"]: twist["title"] for twist in room.problem.twists}
     return {
@@ -82,6 +97,7 @@ def room_replay(*, room: Room, by) -> dict:
             for reveal in room.twist_reveals.all()
             if reveal.key in titles
         ],
+        "notes": notes,
         "ops": [
             {
                 "version": op.version,

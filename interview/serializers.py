@@ -125,6 +125,11 @@ class ReplayTwistSerializer(serializers.Serializer):
     phase = serializers.CharField()
 
 
+class ReplayNotesSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(["candidate", "interviewer"])
+    at = serializers.FloatField(help_text="Where a burst of typing in that pad ended.")
+
+
 class ReplayOpSerializer(serializers.Serializer):
     version = serializers.IntegerField(help_text="The diagram's version once the op was applied.")
     at = serializers.FloatField()
@@ -138,6 +143,7 @@ class ReplaySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     phases = ReplayPhaseSerializer(many=True)
     twists = ReplayTwistSerializer(many=True)
+    notes = ReplayNotesSerializer(many=True)
     ops = ReplayOpSerializer(many=True)
 
 

@@ -252,9 +252,29 @@ def _phase_diagram_pages(room: Room, phases: list[PhaseTime]) -> list[dict]:
         else:
             # Only the final diagram is drawn in parts: the phase snapshots are its drafts, and
             # splitting each of them too would bury the report in pages.
-            pages += _diagram_pages(title, graph, split=False)
+            drawn = _diagram_pages(title, graph, split=False)
+            _mark_changes(drawn[0], previous, graph, since=previous_phase)
+            pages += drawn
         previous, previous_phase = graph, phase.name
     return pages
+
+
+def _mark_changes(page: dict, before: dict, after: dict, *, since: str | None) -> None:
+    """What changed on a phase's diagram since the one before: its blocks added (marked new in
+    its table) and removed, and how many arrows came and went."""
+    old = {node["id"]: node for node in before["nodes"]}
+    new = {node["id"] for node in after["nodes"]}
+    for node in page["nodes"]:
+        node["added"] = node["id"] not in old
+    arrows_before = {(e["source"], e["target"]) for e in before["edges"]}
+    arrows_after = {(e["source"], e["target"]) for e in after["edges"]}
+    page["changes"] = {
+        "since": f"since the end of “{since}”" if since else "since the start",
+        "added": [node["label"] for node in after["nodes"] if node["id"] not in old],
+        "removed": [node["label"] for node_id, node in old.items() if node_id not in new],
+        "arrows_added": len(arrows_after - arrows_before),
+        "arrows_removed": len(arrows_before - arrows_after),
+    }
 
 
 def _review(room: Room, labels: dict[str, str]) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import (
     Forbidden,
@@ -13,6 +14,7 @@ from core.text import unstorable
 from interview.broadcast import broadcast_on_commit, interviewer_group, room_group
 from interview.models import (
     NoteKind,
+    NoteSave,
     Room,
     RoomNote,
 )
@@ -33,6 +35,7 @@ def note_save(*, room: Room, by: AbstractBaseUser, kind: str, text: object, orig
     if problem := unstorable(text):
         raise Invalid(problem, field="text")
     note, _ = RoomNote.objects.update_or_create(room=room, kind=kind, defaults={"text": text, "updated_by": by})
+    NoteSave.objects.create(room=room, kind=kind, at=timezone.now())
     group = room_group(room.pk) if kind == NoteKind.CANDIDATE else interviewer_group(room.pk)
     broadcast_on_commit(group, {"type": "room.note", "kind": kind, "text": text, "origin": origin})
     return note

@@ -27,6 +27,7 @@ def recorded(room, interviewer, candidate) -> None:
             applied, _ = services.diagram_op_apply(room=room, by=by, op=op)
             DiagramOp.objects.filter(pk=applied.pk).update(at=t0 + timedelta(minutes=minute))
         services.timer_control(room=room, by=interviewer, action="next_phase", now=t0 + timedelta(minutes=5))
+        services.note_save(room=room, by=candidate, kind="candidate", text="QPS 75k")
         twist = room.problem.twists[0]["key"]
         services.twist_reveal(room=room, by=interviewer, key=twist, now=t0 + timedelta(minutes=8))
         services.timer_control(room=room, by=interviewer, action="end", now=t0 + timedelta(minutes=20))
@@ -56,6 +57,7 @@ def test_the_candidate_replays_the_ended_session_from_a_link_to_a_moment(
     expect(page.locator("#replay-change")).to_have_text("Change 1 of 2, at 02:00: carl, add node Event logs.")
     expect(page.locator(".replay-phase")).to_have_text(["Requirements", "Data"])
     expect(page.locator(".replay-twist")).to_have_count(1)
+    expect(page.locator(".replay-note.notes-candidate")).to_have_count(1)
 
     page.keyboard.press("ArrowRight")
     expect(page.locator("#replay-change")).to_have_text("Change 2 of 2, at 07:00: ines, add node Ranker.")

@@ -51,6 +51,31 @@ def test_the_time_line_holds_the_phases_the_twists_and_every_change_with_its_aut
     assert room_replay_at(room=room, by=candidate, version=0)["graph"] == ops.replay(EMPTY, ())
 
 
+def test_notes_saves_are_marked_by_bursts_of_typing_and_private_ones_for_the_interviewer_alone(
+    joined_room, interviewer, candidate, time_machine
+):
+    room = joined_room
+    time_machine.move_to(T0, tick=False)
+    services.timer_control(room=room, by=interviewer, action="start", now=T0)
+    for seconds in (60, 75, 200):
+        time_machine.move_to(T0 + timedelta(seconds=seconds), tick=False)
+        services.note_save(room=room, by=candidate, kind="candidate", text=f"at {seconds}")
+    time_machine.move_to(T0 + timedelta(seconds=90), tick=False)
+    services.note_save(room=room, by=interviewer, kind="interviewer", text="private")
+    time_machine.move_to(T0 + timedelta(seconds=300), tick=False)
+    services.timer_control(room=room, by=interviewer, action="end", now=T0 + timedelta(seconds=300))
+    room.refresh_from_db()
+    assert room_replay(room=room, by=interviewer)["notes"] == [
+        {"kind": "candidate", "at": 75},
+        {"kind": "interviewer", "at": 90},
+        {"kind": "candidate", "at": 200},
+    ]
+    assert room_replay(room=room, by=candidate)["notes"] == [
+        {"kind": "candidate", "at": 75},
+        {"kind": "candidate", "at": 200},
+    ]
+
+
 def test_seeking_plays_forward_from_the_nearest_snapshot(joined_room, candidate, django_assert_max_num_queries):
     room = joined_room
     versions = 2 * SNAPSHOT_EVERY + 50

@@ -86,6 +86,9 @@ def test_the_interviewers_report_holds_the_whole_session(interviewed_room):
     assert "QPS 75k at peak" in text
     assert "Diagram at the end of “Requirements”" in text
     assert "Diagram at the end of “Data”" in text
+    # Each phase's drawing says what changed since the one before, and marks new blocks.
+    assert "Changes since the start: added Event logs, Candidate generation; arrows 1 added, 0 removed." in text
+    assert "Event logs new" in text
     assert "Final diagram" in text
     assert "Candidate generation" in text
     assert "Design review" in text

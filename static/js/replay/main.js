@@ -57,7 +57,7 @@ class Replay {
     this.bind();
   }
 
-  // The phases as bands along the track, the twists as ticks: where the scrubber can go.
+  // The phases as bands along the track; the twists, notes saved and changes as ticks.
   markTrack() {
     const total = Math.max(1, this.timeline.duration);
     const at = (seconds) => `${(100 * seconds) / total}%`;
@@ -74,6 +74,13 @@ class Replay {
       tick.className = "replay-twist";
       tick.style.left = at(twist.at);
       tick.title = `Twist revealed at ${formatMoment(twist.at)}: ${twist.title}`;
+      el.marks.append(tick);
+    }
+    for (const save of this.timeline.notes) {
+      const tick = document.createElement("span");
+      tick.className = `replay-note notes-${save.kind}`;
+      tick.style.left = at(save.at);
+      tick.title = `${save.kind === "candidate" ? "Candidate notes" : "Your private notes"} saved at ${formatMoment(save.at)}`;
       el.marks.append(tick);
     }
     for (const op of this.ops) {
