@@ -17,6 +17,10 @@ from problembank.phases import DEFAULT_PHASES, parse_phases
 
 MIN_RUBRIC_DIMENSIONS = 6
 RUBRIC_LEVELS = 4
+# The dimensions every problem shares, whatever its rubric calls them: progress across
+# interviews on different problems is drawn on these. A dimension whose key is one of them
+# belongs to it; any other names its axis.
+AXES = ("requirements", "framing", "data", "modeling", "evaluation", "serving", "monitoring")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _FIELDS = {
     "slug",
@@ -129,17 +133,23 @@ def _twists(value: object) -> list[dict]:
     return twists
 
 
+_DIMENSION = {"key", "name", "description", "levels", "axis"}
+
+
 def _rubric(value: object) -> list[dict]:
     if not isinstance(value, list) or not value:
         raise ValueError("rubric: needs at least one dimension")
     rubric, keys = [], set()
     for i, item in enumerate(value):
         field = f"rubric[{i}]"
-        if not isinstance(item, dict) or set(item) != {"key", "name", "description", "levels"}:
-            raise ValueError(f"{field}: must have exactly the fields key, name, description, levels")
+        if not isinstance(item, dict) or not {"key", "name", "description", "levels"} <= set(item) <= _DIMENSION:
+            raise ValueError(f"{field}: must have the fields key, name, description, levels (and axis, or not)")
         key = item["key"]
         if not isinstance(key, str) or not _SLUG.match(key.replace("_", "-")):
             raise ValueError(f"{field}.key: must be lower-case letters, digits and _")
+        axis = item.get("axis", key if key in AXES else None)
+        if axis is not None and axis not in AXES:
+            raise ValueError(f"{field}.axis: {axis!r} is not a common axis; expected one of {', '.join(AXES)}")
         if key in keys:
             raise ValueError(f"{field}.key: duplicate key {key!r}")
         keys.add(key)
@@ -152,6 +162,7 @@ def _rubric(value: object) -> list[dict]:
                 "name": _text(item["name"], f"{field}.name", limit=80),
                 "description": _text(item["description"], f"{field}.description"),
                 "levels": [_text(level, f"{field}.levels[{n}]") for n, level in enumerate(levels)],
+                "axis": axis,
             }
         )
     return rubric
@@ -207,6 +218,11 @@ def kit_gaps(problem: dict) -> list[str]:
     ]
     if len(problem["rubric"]) < MIN_RUBRIC_DIMENSIONS:
         gaps.append(f"rubric: needs at least {MIN_RUBRIC_DIMENSIONS} dimensions")
+    gaps += [
+        f"rubric[{i}].axis: dimension {dimension['key']!r} names no common axis; give one of {', '.join(AXES)}"
+        for i, dimension in enumerate(problem["rubric"])
+        if dimension["axis"] is None
+    ]
     for section in PHASED_SECTIONS:
         covered = {item["phase"] for item in problem["guide"][section]}
         gaps += [

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from diagrams.dot import NODE_WRAP, wrap
 from diagrams.render import render_svg
-from problembank.bank import PHASED_SECTIONS, ProblemFileError, kit_gaps, parse_problem, read_problem_bank
+from problembank.bank import AXES, PHASED_SECTIONS, ProblemFileError, kit_gaps, parse_problem, read_problem_bank
 from problembank.models import Problem
 
 BANK = settings.BASE_DIR / "problems"
@@ -100,6 +100,14 @@ def test_kit_gaps_names_what_a_bank_problem_lacks():
     ]
 
 
+def test_every_dimension_of_the_bank_belongs_to_a_common_axis():
+    for problem in read_problem_bank(BANK):
+        axes = [dimension["axis"] for dimension in problem["rubric"]]
+        assert set(axes) <= set(AXES), problem["slug"]
+        # Each problem scores the start and the end of the framework at least.
+        assert {"requirements", "evaluation", "monitoring"} <= set(axes), problem["slug"]
+
+
 def test_phases_default_to_the_answer_framework_unless_the_file_sets_them(tmp_path):
     bank = copy_bank(tmp_path)
     path = bank / "harmful-content-detection.yaml"
@@ -160,6 +168,14 @@ def test_load_problems_check_renders_every_diagram_and_writes_nothing(tmp_path):
         (lambda d: d["reference_diagram"]["edges"][0].update(target="ghost"), "reference_diagram.edges"),
         (lambda d: d.pop("statement"), "statement: is required"),
         (lambda d: d.update(slug="other"), "slug: 'other' must match the file name"),
+        (
+            lambda d: d["rubric"][3].update(axis="vibes"),
+            r"rubric\[3\].axis: 'vibes' is not a common axis; expected one",
+        ),
+        (
+            lambda d: d["rubric"][4].update(key="offline_metrics"),
+            r"rubric\[4\].axis: dimension 'offline_metrics' names no common axis; give one of requirements, framing",
+        ),
     ],
 )
 def test_a_broken_file_is_refused_naming_file_and_field(tmp_path, edit, message):
