@@ -12,7 +12,8 @@ from core import statements
 from core.errors import Forbidden
 from core.statements import Statement, Statements
 from diagrams.review import coverage, covered, review
-from interview.models import PRESENCE_STALE_SECONDS, Feedback, Role, Room, RoomConnection, RoomState
+from interview.models import PRESENCE_STALE_SECONDS, Feedback, Role, Room, RoomConnection, RoomState, TimerEvent
+from interview.timer import TimerState
 from problembank.models import Problem
 
 # Every socket's heartbeat reads this, ten times a minute: one statement, written out, as
@@ -215,4 +216,36 @@ def room_twists(room: Room) -> list[dict]:
         }
         for reveal in room.twist_reveals.all()
         if reveal.key in by_key
+    ]
+
+
+@dataclass(frozen=True)
+class PhaseTime:
+    name: str
+    planned_minutes: int
+    actual_minutes: float
+    ended_at: datetime | None
+
+    @property
+    def overrun(self) -> bool:
+        return self.actual_minutes > self.planned_minutes
+
+
+def phase_times(room: Room) -> list[PhaseTime]:
+    """Planned against actual minutes per phase: the room's TimerEvents replayed through the
+    timer the room runs (interview.timer), so the report counts time as the room did. A phase
+    still under way counts the time banked at its last pause."""
+    state = TimerState(phases=room.timer.phases)
+    spent = [0.0] * len(state.phases)
+    ended: list[datetime | None] = [None] * len(state.phases)
+    for event in room.timer_events.order_by("at", "id"):
+        if event.kind in (TimerEvent.Kind.NEXT_PHASE, TimerEvent.Kind.END):
+            spent[state.phase_index] = state.phase_elapsed_at(event.at)
+            ended[state.phase_index] = event.at
+        state = state.apply(event.kind, event.at)
+    if state.status != "ended":
+        spent[state.phase_index] = state.phase_elapsed
+    return [
+        PhaseTime(phase.name, phase.minutes, round(seconds / 60, 1), ended_at)
+        for phase, seconds, ended_at in zip(state.phases, spent, ended, strict=True)
     ]

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from core import api as core_api
 from interview import api, views
 from problembank import api as problembank_api
+from reports import views as reports_views
 from reports.api import RoomReportActions
 
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("problems/", include("problembank.urls")),
     path("rooms/", views.room_list, name="room-list"),
+    path("progress/", reports_views.progress, name="progress"),
     path("rooms/new/", views.room_create, name="room-create"),
     path("rooms/<uuid:room_id>/", views.room_detail, name="room-detail"),
     path("rooms/<uuid:room_id>/replay/", views.room_replay, name="room-replay"),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-from dataclasses import dataclass
 from datetime import datetime
 
 from django.template.loader import render_to_string
@@ -23,47 +22,14 @@ from diagrams import ops
 from diagrams.dot import KIND_STYLES, NODE_FONT_SIZE
 from diagrams.graph import EMPTY
 from diagrams.render import RenderError, render_svg
-from interview.models import NoteKind, Recommendation, Room, TimerEvent
-from interview.selectors import room_review, room_scoring, room_self_assessment, room_twists
-from interview.timer import TimerState
+from interview.models import NoteKind, Recommendation, Room
+from interview.selectors import PhaseTime, phase_times, room_review, room_scoring, room_self_assessment, room_twists
 from problembank.markup import render_markdown
 from reports.models import Report
 
 
 def report_url_fetcher() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"})
-
-
-@dataclass(frozen=True)
-class PhaseTime:
-    name: str
-    planned_minutes: int
-    actual_minutes: float
-    ended_at: datetime | None
-
-    @property
-    def overrun(self) -> bool:
-        return self.actual_minutes > self.planned_minutes
-
-
-def phase_times(room: Room) -> list[PhaseTime]:
-    """Planned against actual minutes per phase: the room's TimerEvents replayed through the
-    timer the room runs (interview.timer), so the report counts time as the room did. A phase
-    still under way counts the time banked at its last pause."""
-    state = TimerState(phases=room.timer.phases)
-    spent = [0.0] * len(state.phases)
-    ended: list[datetime | None] = [None] * len(state.phases)
-    for event in room.timer_events.order_by("at", "id"):
-        if event.kind in (TimerEvent.Kind.NEXT_PHASE, TimerEvent.Kind.END):
-            spent[state.phase_index] = state.phase_elapsed_at(event.at)
-            ended[state.phase_index] = event.at
-        state = state.apply(event.kind, event.at)
-    if state.status != "ended":
-        spent[state.phase_index] = state.phase_elapsed
-    return [
-        PhaseTime(phase.name, phase.minutes, round(seconds / 60, 1), ended_at)
-        for phase, seconds, ended_at in zip(state.phases, spent, ended, strict=True)
-    ]
 
 
 def phase_chart_svg(phases: list[PhaseTime]) -> str:

@@ -48,6 +48,7 @@ ROWS = [
     ("problem-reference-svg", "get", {"slug": BANK}, None, KIT_READERS),
     ("problem-reference-svg", "get", {"slug": "own problem"}, None, {INTERVIEWER}),
     ("room-list", "get", {}, None, SIGNED_IN),
+    ("progress", "get", {}, None, SIGNED_IN),
     # A room shows its interviewer the kit.
     ("room-create", "post", {}, {"problem": BANK}, KIT_READERS),
     ("room-detail", "get", {"room_id": "room"}, None, PARTICIPANTS),

@@ -16,11 +16,12 @@ from diagrams.dot import NODE_WRAP, wrap
 from diagrams.graph import LIMITS
 from diagrams.models import Diagram, DiagramOp
 from interview import services
+from interview.selectors import phase_times
 from problembank import services as problembank_services
 from reports import services as report_services
 from reports.build import report_build
 from reports.models import Report
-from reports.pdf import phase_times, report_html, report_pdf, report_url_fetcher
+from reports.pdf import report_html, report_pdf, report_url_fetcher
 from tests.conftest import client_for, problem_data
 from tests.diagrams.graphs import EXAMPLE, random_graph, worst_graph
 from tests.helpers import api_for
