@@ -230,6 +230,14 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
         services.feedback_share(room=room, by=request.user, shared=request.method == "POST", review=review)
         return Response(room_scoring(room))
 
+    @extend_schema(request=None, responses={201: ROOM_RESPONSE})
+    @action(detail=True, methods=["post"])
+    def swap(self, request: Request, pk: str) -> Response:
+        """Once ended, a new room with the roles reversed on a problem neither has done, both
+        seated (either participant; asking again gives the same room)."""
+        swapped = services.room_swap(room=self.get_object(), by=request.user)
+        return self._detail(self._fresh(swapped), status.HTTP_201_CREATED)
+
     @extend_schema(responses={200: ReplaySerializer, 403: OpenApiResponse(description="not open to you now")})
     @action(detail=True, methods=["get"])
     def replay(self, request: Request, pk: str) -> Response:

@@ -54,7 +54,8 @@ client_op_id of the import it answers, if any), "diagram.conflicts", "diagram.pr
 from the other side with its role and username), "scoring.state" (interviewer tabs),
 "self_assessment.state", "feedback.shared"
 (the shared feedback, or null when taken back), "twists" (every twist revealed so far),
-"review" (the answer to review: version, findings, coverage and covered), and
+"review" (the answer to review: version, findings, coverage and covered), "swapped" (the
+room made from this one with the roles reversed: its room_id and problem), and
 {"type": "error", "code": ..., "message": ..., "field"?: ..., "request"?: <type>} for
 anything refused; the connection stays open after an error.
 
@@ -662,6 +663,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def room_feedback(self, event: dict) -> None:
         await self.send_json({"type": "feedback.shared", "feedback": event["feedback"]})
+
+    async def room_swapped(self, event: dict) -> None:
+        await self.send_json({"type": "swapped", "room_id": event["room_id"], "problem": event["problem"]})
 
     async def room_twists(self, event: dict) -> None:
         await self.send_json({"type": "twists", "twists": event["twists"]})

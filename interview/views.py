@@ -157,6 +157,20 @@ def room_invite_reissue(request: HttpRequest, room_id) -> HttpResponse:
 
 @login_required
 @require_POST
+def room_swap(request: HttpRequest, room_id) -> HttpResponse:
+    room = get_object_or_404(Room.objects.for_user(request.user), pk=room_id)
+    try:
+        swapped = services.room_swap(room=room, by=request.user)
+    except ServiceError as error:
+        messages.error(request, error.message)
+        return redirect("room-detail", room_id=room.pk)
+    role = "interview" if swapped.interviewer_id == request.user.pk else "are the candidate"
+    messages.success(request, f"Roles swapped: you {role} this time, on a problem neither of you has done.")
+    return redirect("room-detail", room_id=swapped.pk)
+
+
+@login_required
+@require_POST
 def room_invite_revoke(request: HttpRequest, room_id) -> HttpResponse:
     return _room_action(
         request, room_id, services.room_invite_revoke, "Invite link revoked. Issue a new one to invite someone."

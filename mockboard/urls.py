@@ -27,6 +27,7 @@ urlpatterns = [
     path("rooms/new/", views.room_create, name="room-create"),
     path("rooms/<uuid:room_id>/", views.room_detail, name="room-detail"),
     path("rooms/<uuid:room_id>/replay/", views.room_replay, name="room-replay"),
+    path("rooms/<uuid:room_id>/swap/", views.room_swap, name="room-swap"),
     path("rooms/<uuid:room_id>/invite/", views.room_invite_reissue, name="room-invite-reissue"),
     path("rooms/<uuid:room_id>/invite/revoke/", views.room_invite_revoke, name="room-invite-revoke"),
     path("rooms/<uuid:room_id>/candidate/remove/", views.room_candidate_remove, name="room-candidate-remove"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 
 from core.errors import (
     Forbidden,
@@ -24,7 +25,7 @@ from interview.selectors import (
 )
 from interview.services.guards import lock_room, require_interviewer
 from interview.services.presence import broadcast_presence
-from problembank.models import Problem
+from problembank.models import Difficulty, Problem
 
 
 @transaction.atomic
@@ -99,3 +100,39 @@ def room_candidate_remove(*, room: Room, by: AbstractBaseUser) -> Room:
     broadcast_on_commit(room_group(room.pk), {"type": "room.access"})
     broadcast_presence(room)
     return room
+
+
+@transaction.atomic
+def room_swap(*, room: Room, by: AbstractBaseUser) -> Room:
+    """Once the interview has ended, a new room with the roles reversed (the candidate now
+    interviews) on a problem neither of them has done, both seated; either may ask, and asking
+    again gives the same room. Both pages are told (room.swapped)."""
+    room = lock_room(room)
+    if room.role_of(by) is None:
+        raise Forbidden("only the interviewer and the candidate can swap roles")
+    if room.swapped_to_id is not None:
+        return room.swapped_to
+    if room.state != RoomState.ENDED or room.candidate_id is None:
+        raise Invalid("roles can be swapped once the interview has ended", field="state")
+    interviewer, candidate = room.candidate, room.interviewer
+    done = Room.objects.filter(
+        Q(interviewer__in=(interviewer, candidate)) | Q(candidate__in=(interviewer, candidate))
+    ).values("problem")
+    # The same difficulty first, then the easier ones: a swap is a second practice, not a leap.
+    order = list(Difficulty.values)
+    fresh = sorted(
+        Problem.objects.visible_to(interviewer).exclude(pk__in=done),
+        key=lambda p: (p.difficulty != room.problem.difficulty, order.index(p.difficulty), p.title),
+    )
+    problem = next((p for p in fresh if kit_refusal(interviewer, p) is None), None)
+    if problem is None:
+        raise Invalid(
+            "you have both done every problem you can use; open a room on one of them instead", field="problem"
+        )
+    swapped = room_create(problem=problem, interviewer=interviewer)
+    swapped = room_join(token=swapped.invite_token, user=candidate)
+    room.swapped_to = swapped
+    room.save(update_fields=["swapped_to"])
+    event = {"type": "room.swapped", "room_id": str(swapped.pk), "problem": problem.title}
+    broadcast_on_commit(room_group(room.pk), event)
+    return swapped

@@ -60,6 +60,8 @@ ROWS = [
     # Each participant downloads only the copies they asked for; this one is the interviewer's.
     # The candidate replays the session once it has ended (it has not here).
     ("room-replay", "get", {"pk": "room"}, None, {INTERVIEWER}),
+    # Before the end both are told "once it has ended" (400): not a refusal of them.
+    ("room-swap", "post", {"pk": "room"}, None, PARTICIPANTS),
     ("room-replay-diagram", "get", {"pk": "room"}, None, {INTERVIEWER}),
     # The design review reads the diagram against the reference: the candidate's only once
     # shared with the feedback (it is not here).

@@ -54,6 +54,8 @@ ROWS = [
     ("room-detail", "get", {"room_id": "room"}, None, PARTICIPANTS),
     # The candidate replays once the interview has ended (it has not here).
     ("room-replay", "get", {"room_id": "room"}, None, {INTERVIEWER}),
+    # Before the end a participant is sent back to the room with the reason.
+    ("room-swap", "post", {"room_id": "room"}, {}, set()),
     ("room-invite-reissue", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-invite-revoke", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-candidate-remove", "post", {"room_id": "room"}, {}, {INTERVIEWER}),

@@ -169,8 +169,10 @@ function showTimer(state) {
 function interviewEnded() {
   // The end opens the self-assessment, which the snapshot carries: fetch a fresh one.
   connection.send({ type: "sync" });
-  // ... and the replay, to the candidate too.
+  // ... and the replay, to the candidate too, and swapping roles.
   document.getElementById("replay-open").hidden = false;
+  const swap = document.getElementById("swap-form");
+  if (swap) swap.hidden = false;
   if (isInterviewer) {
     toast("The interview has ended. The diagram is frozen as it stands; scoring stays open.", "info", 8000);
     markNew(document.getElementById("tab-rubric"));
@@ -236,6 +238,15 @@ function handle(message) {
     case "feedback.shared":
       showSharedFeedback(message.feedback);
       break;
+    case "swapped": {
+      // The other side swapped roles: their new room is ours too.
+      document.getElementById("swap-form")?.remove();
+      const open = document.getElementById("swap-open");
+      open.href = `/rooms/${message.room_id}/`;
+      open.hidden = false;
+      toast(`Roles swapped: a new interview on “${message.problem}” is ready. Open the swapped room.`, "success", 15000);
+      break;
+    }
     case "review":
       review?.receive(message);
       break;
