@@ -35,6 +35,7 @@ from interview.serializers import (
     ReviewSerializer,
     RoomCreateSerializer,
     RoomListSerializer,
+    ScheduleSerializer,
     ScoreSerializer,
     SelfAssessmentSerializer,
     SelfRatingSerializer,
@@ -130,6 +131,17 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
     def twists(self, request: Request, pk: str) -> Response:
         """Reveal one of the problem's twists: the candidate sees it live (interviewer only)."""
         return self._change(services.twist_reveal, TwistRevealSerializer)
+
+    @extend_schema(request=ScheduleSerializer, responses=ROOM_RESPONSE)
+    @action(detail=True, methods=["put"])
+    def schedule(self, request: Request, pk: str) -> Response:
+        """Plan when the interview is held, or null (interviewer, before the end); the page's
+        calendar file (/rooms/<id>/calendar.ics) then has the time."""
+        serializer = ScheduleSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        room = self.get_object()
+        services.room_schedule(room=room, by=request.user, at=serializer.validated_data["scheduled_at"])
+        return self._detail(self._fresh(room))
 
     @extend_schema(request=PhasesSerializer, responses=ROOM_RESPONSE)
     @action(detail=True, methods=["put"])

@@ -88,6 +88,8 @@ class Room(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # When the interviewer plans to hold it, for the calendar file they send (calendar.py).
+    scheduled_at = models.DateTimeField(null=True, blank=True)
     # The room made from this one with the roles reversed (services.room_swap), once.
     swapped_to = models.OneToOneField(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="swapped_from"

@@ -20,6 +20,12 @@ from problembank.models import Problem
 from problembank.serializers import ProblemInterviewerSerializer, ProblemSerializer, ProblemSummarySerializer
 
 
+class ScheduleSerializer(serializers.Serializer):
+    scheduled_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it is held, with its time zone; null for not planned."
+    )
+
+
 class PhaseSerializer(serializers.Serializer):
     name = serializers.CharField()
     minutes = serializers.IntegerField()
@@ -48,7 +54,18 @@ class RoomListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Room
-        fields = ["id", "problem", "interviewer", "candidate", "role", "state", "created_at", "started_at", "ended_at"]
+        fields = [
+            "id",
+            "problem",
+            "interviewer",
+            "candidate",
+            "role",
+            "state",
+            "created_at",
+            "scheduled_at",
+            "started_at",
+            "ended_at",
+        ]
 
     def get_role(self, room: Room) -> str:
         return room.role_of(self.context["user"])

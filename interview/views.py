@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import SeatTaken, ServiceError
 from diagrams.dot import dot_style
 from interview import services
+from interview.calendar import room_ics
 from interview.models import HEARTBEAT_SECONDS, NoteKind, Recommendation, Role, Room
 from interview.protocol import PROTOCOL_VERSION
 from interview.replay import replay_refusal
@@ -167,6 +170,45 @@ def room_swap(request: HttpRequest, room_id) -> HttpResponse:
     role = "interview" if swapped.interviewer_id == request.user.pk else "are the candidate"
     messages.success(request, f"Roles swapped: you {role} this time, on a problem neither of you has done.")
     return redirect("room-detail", room_id=swapped.pk)
+
+
+@login_required
+@require_POST
+def room_schedule(request: HttpRequest, room_id) -> HttpResponse:
+    """The Setup tab's form: the page sends the time it was given in the browser's own zone,
+    as ISO 8601 with the offset; empty plans nothing."""
+    room = get_object_or_404(Room.objects.for_user(request.user), pk=room_id)
+    raw = request.POST.get("scheduled_at", "").strip()
+    try:
+        at = datetime.fromisoformat(raw) if raw else None
+        services.room_schedule(room=room, by=request.user, at=at)
+    except ValueError:
+        messages.error(request, "Give the date and time the interview is held.")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Scheduled: download the calendar file to send it." if at else "No time planned.")
+    return redirect("room-detail", room_id=room.pk)
+
+
+@login_required
+def room_calendar(request: HttpRequest, room_id) -> HttpResponse:
+    """The scheduled room as an .ics file with the invite link, for the interviewer to send."""
+    room = get_object_or_404(Room.objects.with_related(), pk=room_id, interviewer=request.user)
+    if room.scheduled_at is None or not room.invite_token:
+        raise Http404("schedule the interview, with an invite link, first")
+    body = room_ics(
+        room_id=str(room.pk),
+        title=room.problem.title,
+        start=room.scheduled_at,
+        minutes=sum(phase["minutes"] for phase in room.phases),
+        invite_url=request.build_absolute_uri(reverse("invite", args=[room.invite_token])),
+        host=request.get_host(),
+        now=timezone.now(),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mock-interview-{room.problem.slug}.ics"'
+    return response
 
 
 @login_required

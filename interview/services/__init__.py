@@ -1,6 +1,6 @@
 """Every write to a live room; pages, REST and the WebSocket call these, by topic:
 
-- rooms.py: opening a room, the invite, joining, the candidate leaving, swapping roles;
+- rooms.py: opening a room, the invite, joining, the candidate leaving, the schedule, swapping roles;
 - presence.py: the sockets open on a room, and heartbeats;
 - timer.py and twists.py: the phase timer, the phases, revealing twists;
 - notes.py: the shared pad and the interviewer's private notes;
@@ -37,6 +37,7 @@ from interview.services.rooms import (
     room_invite_revoke,
     room_join,
     room_join_refusal,
+    room_schedule,
     room_swap,
 )
 from interview.services.scoring import FEEDBACK_FIELDS, feedback_set, feedback_share, score_set, self_assessment_set
@@ -68,6 +69,7 @@ __all__ = [
     "room_join",
     "room_join_refusal",
     "room_phases_set",
+    "room_schedule",
     "room_swap",
     "score_set",
     "self_assessment_set",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Q
@@ -136,3 +138,17 @@ def room_swap(*, room: Room, by: AbstractBaseUser) -> Room:
     event = {"type": "room.swapped", "room_id": str(swapped.pk), "problem": problem.title}
     broadcast_on_commit(room_group(room.pk), event)
     return swapped
+
+
+@transaction.atomic
+def room_schedule(*, room: Room, by: AbstractBaseUser, at: datetime | None) -> Room:
+    """Plan when the interview is held (or no longer), for the calendar file; before it ends."""
+    room = lock_room(room)
+    require_interviewer(room, by, "schedule the interview")
+    if room.state == RoomState.ENDED:
+        raise Invalid("this interview has ended", field="scheduled_at")
+    if at is not None and (not isinstance(at, datetime) or at.tzinfo is None):
+        raise Invalid("must be a date and time with its time zone", field="scheduled_at")
+    room.scheduled_at = at
+    room.save(update_fields=["scheduled_at"])
+    return room

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from interview import services
 from problembank import services as problembank_services
@@ -13,8 +16,8 @@ from tests.interview.access import CANDIDATE, INTERVIEWER, OTHER_CANDIDATE, OTHE
 
 
 def _build_world(joined_room, interviewer, candidate, problem):
-    """The room, its two people, another room's two, a stranger, staff, a private problem of
-    the interviewer's and a finished report the interviewer asked for."""
+    """The room (scheduled), its two people, another room's two, a stranger, staff, a private
+    problem of the interviewer's and a finished report the interviewer asked for."""
     people = {CANDIDATE: candidate, INTERVIEWER: interviewer}
     for who, name in ((STRANGER, "sam"), (STAFF, "stella"), (OTHER_INTERVIEWER, "olga"), (OTHER_CANDIDATE, "omar")):
         people[who] = User.objects.create_user(name, password=PASSWORD, is_staff=who == STAFF)
@@ -24,6 +27,8 @@ def _build_world(joined_room, interviewer, candidate, problem):
         by=interviewer, data=problem_data(slug="ines-private", title="Ines's own problem")
     )
     report = finished_report(joined_room, interviewer)
+    # Scheduled, so that its calendar file exists.
+    services.room_schedule(room=joined_room, by=interviewer, at=timezone.now() + timedelta(days=1))
     values = {
         "room": str(joined_room.pk),
         "own problem": own.slug,

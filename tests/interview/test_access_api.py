@@ -62,6 +62,7 @@ ROWS = [
     ("room-replay", "get", {"pk": "room"}, None, {INTERVIEWER}),
     # Before the end both are told "once it has ended" (400): not a refusal of them.
     ("room-swap", "post", {"pk": "room"}, None, PARTICIPANTS),
+    ("room-schedule", "put", {"pk": "room"}, {"scheduled_at": None}, {INTERVIEWER}),
     ("room-replay-diagram", "get", {"pk": "room"}, None, {INTERVIEWER}),
     # The design review reads the diagram against the reference: the candidate's only once
     # shared with the feedback (it is not here).

@@ -56,6 +56,9 @@ ROWS = [
     ("room-replay", "get", {"room_id": "room"}, None, {INTERVIEWER}),
     # Before the end a participant is sent back to the room with the reason.
     ("room-swap", "post", {"room_id": "room"}, {}, set()),
+    ("room-schedule", "post", {"room_id": "room"}, {"scheduled_at": "2026-12-24T10:00:00+01:00"}, {INTERVIEWER}),
+    # Scheduled in the shared world, the calendar carries the invite link: the interviewer's.
+    ("room-calendar", "get", {"room_id": "room"}, None, {INTERVIEWER}),
     ("room-invite-reissue", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-invite-revoke", "post", {"room_id": "room"}, {}, {INTERVIEWER}),
     ("room-candidate-remove", "post", {"room_id": "room"}, {}, {INTERVIEWER}),

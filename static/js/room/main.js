@@ -318,6 +318,19 @@ if (isInterviewer) {
   }
 }
 
+// The schedule is typed in the browser's own time zone and sent with its offset (as UTC).
+const schedule = document.getElementById("schedule-form");
+if (schedule) {
+  const when = schedule.querySelector("#schedule-when");
+  if (schedule.dataset.at) {
+    const at = new Date(schedule.dataset.at);
+    when.value = new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
+  }
+  schedule.addEventListener("submit", () => {
+    schedule.elements.scheduled_at.value = when.value ? new Date(when.value).toISOString() : "";
+  });
+}
+
 document.querySelectorAll("form[data-confirm]").forEach((form) =>
   form.addEventListener("submit", (event) => {
     if (!confirm(form.dataset.confirm)) event.preventDefault();
