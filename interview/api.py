@@ -259,7 +259,11 @@ class RoomViewSet(ReadsBodyFirst, mixins.ListModelMixin, mixins.RetrieveModelMix
 
     @extend_schema(
         parameters=[OpenApiParameter("version", int, OpenApiParameter.QUERY, required=True)],
-        responses={200: ReplayDiagramSerializer, 403: OpenApiResponse(description="not open to you now")},
+        responses={
+            200: ReplayDiagramSerializer,
+            400: OpenApiResponse(description="`version` is missing, not a whole number, or past the last"),
+            403: OpenApiResponse(description="not open to you now"),
+        },
     )
     @action(detail=True, methods=["get"], url_path="replay/diagram")
     def replay_diagram(self, request: Request, pk: str) -> Response:
