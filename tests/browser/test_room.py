@@ -337,3 +337,20 @@ def test_the_page_beats_as_often_as_the_server_counts_presence(new_context, app_
     assert len(pings) - sent == 3
     expect(page.locator("#conn-state")).to_have_text("Live")
     assert PRESENCE_STALE_SECONDS == 3 * HEARTBEAT_SECONDS
+
+
+def test_an_idle_timer_leaves_the_page_alone(open_room, live_room, interviewer):
+    # The clock ticks four times a second; rewriting the same text would make the browser
+    # restyle and repaint the bar each time, on every open room page.
+    ines = open_room(interviewer, live_room)
+    expect(ines.locator("#timer-left")).to_have_text("05:00")
+    mutations = ines.evaluate(
+        """() => new Promise((resolve) => {
+            let count = 0;
+            const watch = new MutationObserver((records) => { count += records.length; });
+            const all = {subtree: true, childList: true, characterData: true, attributes: true};
+            watch.observe(document.getElementById("timer"), all);
+            setTimeout(() => { watch.disconnect(); resolve(count); }, 1200);
+        })"""
+    )
+    assert mutations == 0

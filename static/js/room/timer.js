@@ -8,6 +8,17 @@ export function formatSeconds(seconds) {
   return `${sign}${String(minutes).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
 }
 
+// The clock ticks four times a second but shows whole seconds: a write that changes nothing
+// would still make the browser restyle, lay out and repaint the bar (half of an idle room
+// page's CPU).
+function write(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+function setLevel(root, level) {
+  if (root.dataset.level !== level) root.dataset.level = level;
+}
+
 export class TimerView {
   constructor(root, clock) {
     this.root = root;
@@ -55,21 +66,21 @@ export class TimerView {
     const phase = s.phases[s.phase_index];
     const elapsed = s.phase_elapsed + this.live();
     const left = phase.minutes * 60 - elapsed;
-    this.el.total.textContent = formatSeconds(s.total_elapsed + this.live());
+    write(this.el.total, formatSeconds(s.total_elapsed + this.live()));
     if (s.status === "ended") {
       // Over: no phase has time left; what counts now is how long it took.
-      this.el.phase.textContent = `Ended in ${phase.name}`;
-      this.el.left.textContent = "Ended";
-      this.root.dataset.level = "normal";
+      write(this.el.phase, `Ended in ${phase.name}`);
+      write(this.el.left, "Ended");
+      setLevel(this.root, "normal");
       return;
     }
-    this.el.phase.textContent = `${phase.name} · ${s.phase_index + 1}/${s.phases.length}`;
-    this.el.left.textContent = formatSeconds(left);
+    write(this.el.phase, `${phase.name} · ${s.phase_index + 1}/${s.phases.length}`);
+    write(this.el.left, formatSeconds(left));
     let level = "normal";
     if (s.status !== "not_started") {
       if (left < 0) level = "overrun";
       else if (left <= s.amber_seconds) level = "warning";
     }
-    this.root.dataset.level = level;
+    setLevel(this.root, level);
   }
 }
