@@ -43,6 +43,10 @@ def test_candidate_rates_themself_after_the_end(open_room, live_room, interviewe
     ines = open_room(interviewer, live_room)
     carl = open_room(candidate, live_room)
     expect(carl.get_by_role("tab", name="Self-assessment")).to_be_hidden()
+    # Both pages hold their snapshot's timer: an end that came before it would be what the
+    # snapshot says, not an end seen live (no toast), and the test would race the page.
+    for page in (ines, carl):
+        expect(page.locator("#timer-left")).to_have_text("05:00")
     ines.get_by_role("button", name="End").click()
     # Both are told, and the candidate's new tab is marked until opened.
     expect(carl.locator(".toast", has_text="The interview has ended. Rate yourself")).to_be_visible()
