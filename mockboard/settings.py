@@ -86,10 +86,19 @@ TEMPLATES = [
 
 DATABASE_URL = env_url("DATABASE_URL", ("postgres", "postgresql", "sqlite"))
 if DATABASE_URL:
-    # Keep connections open between requests: under ASGI every WebSocket message runs its
-    # queries in a worker thread, and opening a PostgreSQL connection each time cost more
-    # than the queries themselves (a sixth of the server's time in the convergence test).
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
+    # A connection is checked as it leaves the pool (CONN_HEALTH_CHECKS), so a restarted
+    # PostgreSQL costs nobody an error.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # A pool per process, not persistent connections (CONN_MAX_AGE): under ASGI each HTTP
+        # request runs its queries in a thread of its own, so a connection kept per thread is
+        # opened again for every request and left for the garbage collector. Django's docs say
+        # the same.
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_SIZE", 20, minimum=1),
+            "timeout": 10,
+        }
 else:
     DATABASES = {
         "default": {

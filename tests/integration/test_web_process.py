@@ -7,6 +7,8 @@ import json
 import pytest
 import requests
 from channels.db import database_sync_to_async
+from django.db import connection
+from rest_framework.authtoken.models import Token
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
@@ -69,3 +71,25 @@ async def test_a_missing_static_file_is_a_404_in_development_too(web):
     missing = await asyncio.to_thread(requests.get, f"{web}/static/nope.css", timeout=10)
     present = await asyncio.to_thread(requests.get, f"{web}/static/css/site.css", timeout=10)
     assert (missing.status_code, present.status_code) == (404, 200)
+
+
+async def test_requests_share_the_pools_database_connections_instead_of_opening_one_each(web, interviewer):
+    if connection.vendor != "postgresql":
+        pytest.skip("the pool is PostgreSQL's; a SQLite connection is a file opened in the process")
+
+    def sessions_opened() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    token = await database_sync_to_async(lambda: Token.objects.create(user=interviewer).key)()
+    before = await database_sync_to_async(sessions_opened)()
+    for _ in range(30):
+        # Each reads the token and the rooms: a request that does not reach the database
+        # would prove nothing.
+        response = await asyncio.to_thread(
+            requests.get, f"{web}/api/rooms/", headers={"Authorization": f"Token {token}"}, timeout=10
+        )
+        assert response.status_code == 200
+    # A backend counts its session when it first goes idle, so the count is there by now.
+    assert await database_sync_to_async(sessions_opened)() - before <= 2
