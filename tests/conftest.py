@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgreSQLOperations
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.test import Client
@@ -34,13 +35,25 @@ PASSWORD = "a-long-test-password-42"
 def pytest_configure(config):
     # Password hashing is deliberately slow; the suite creates many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The servers tests start keep their connections (as in production); this process must
-    # not, or the connections its worker threads leave open stop the test database being
-    # dropped at the end.
-    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Sign-in failure counts (accounts.backends) of one run must not lock a persona out in the
     # next, on a Redis that outlives runs.
     settings.CACHES["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4()}"
+    PostgreSQLOperations.sql_flush = flush_by_delete
+
+
+_truncate = PostgreSQLOperations.sql_flush
+
+
+def flush_by_delete(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+    """What a transactional test's flush runs on PostgreSQL: a DELETE per table, not Django's
+    TRUNCATE. The tables are nearly empty, and a TRUNCATE gives each of them and its indexes
+    new files: 0.3 s per flush against 0.04 s, after every one of the suite's hundreds of
+    transactional tests. The flush runs in one transaction and every foreign key is deferred,
+    so the order of the tables does not matter."""
+    if reset_sequences or allow_cascade:
+        return _truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+    delete = style.SQL_KEYWORD("DELETE FROM")
+    return [f"{delete} {style.SQL_FIELD(self.quote_name(table))};" for table in tables]
 
 
 # Fixtures that start a server process or a browser.
