@@ -39,6 +39,8 @@ def apply_text(page: Page, text: str) -> None:
     page.locator("body").press("t")
     page.locator("#diagram-text-input").fill(text)
     page.locator("#diagram-text-input").press("Control+Enter")
+    # Its answer first: the view opened again shows the diagram's own text, not the one typed.
+    expect(page.locator("#diagram-text-status")).to_have_text("Applied")
     page.locator("#diagram-text-input").press("Escape")
     expect(page.locator("#diagram-text-input")).to_be_hidden()
 

@@ -1,13 +1,16 @@
 """The text view in two browsers: beside the drawing, previewed as it is typed, and applied as
 a merge that keeps what the other side did meanwhile."""
 
+import json
 import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import off_the_loop
 from tests.browser.pages import NODES_JS, add_block, wait_version
 from tests.browser.test_diagram import apply_text, node
+from tests.conftest import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,3 +190,48 @@ def test_typed_text_stays_as_typed_once_applied_and_a_draft_survives_a_reload(op
         "direction TB\nEvents [stream]\nRanker [ranking]\nCache [cache]\nEvents -> Ranker\nRanker -> Cache\n"
     )
     expect(carl.locator("#diagram-svg g.edge")).to_have_count(2)
+
+
+def test_what_is_typed_while_an_apply_is_on_its_way_is_kept(new_context, app_url, live_room, candidate):
+    context = new_context()
+    context.add_cookies([{"name": "sessionid", "value": off_the_loop(session_cookie, candidate), "url": app_url}])
+    page = context.new_page()
+    held = {"socket": None, "answers": []}
+
+    def through(ws):
+        # The real server; the answer to an Apply is held back until the test lets it go.
+        held["socket"] = ws
+        server = ws.connect_to_server()
+
+        def to_page(message):
+            data = json.loads(message)
+            if data["type"] == "diagram.text" and data.get("client_op_id") and held["answers"] is not None:
+                held["answers"].append(message)
+            else:
+                ws.send(message)
+
+        server.on_message(to_page)
+        ws.on_message(server.send)
+
+    page.route_web_socket("**/ws/rooms/**", through)
+    page.goto(f"/rooms/{live_room.pk}/")
+    wait_version(page, 0)
+    text = open_text(page)
+    text.fill("Events [stream] -> Ranker [ranking]")
+    text.press("Control+Enter")
+    wait_version(page, 1)  # the diagram has it; the answer to the Apply has not come
+    # He closes the view, opens it again and goes on typing before the answer comes.
+    text.press("Escape")
+    open_text(page)
+    expect(page.locator("#diagram-text-status")).to_have_text("Applying…")
+    text.press("Control+End")
+    text.press_sequentially("\nRanker -> Cache [cache]")
+    answers, held["answers"] = held["answers"], None
+    assert len(answers) == 1
+    held["socket"].send(answers[0])
+    expect(page.locator("#diagram-text-status")).to_have_text(re.compile("^Preview of your text"))
+    expect(text).to_have_value("Events [stream] -> Ranker [ranking]\nRanker -> Cache [cache]")
+    text.press("Control+Enter")
+    wait_version(page, 2)
+    assert labels(page) == ["Cache", "Events", "Ranker"]
+    expect(page.locator("#diagram-text-status")).to_have_text("Applied")

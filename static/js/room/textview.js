@@ -86,7 +86,12 @@ export class TextView {
       this.editor.el.svg.focus();
       return;
     }
-    if (this.dirty) {
+    if (this.importing) {
+      // Closed and opened again before the answer came: the text is on its way.
+      this.status("Applying…");
+      this.renderLines();
+      this.el.input.focus();
+    } else if (this.dirty) {
       // Text typed earlier (before closing, or before a reload): shown again, and previewed.
       this.status("Your text is not applied yet: Apply (Ctrl+Enter) merges it into the diagram");
       this.renderLines();
@@ -168,6 +173,7 @@ export class TextView {
     };
     if (this.connection.send(message)) {
       this.importing = clientOpId;
+      this.sent = message.text;
       this.editor.pending.set(clientOpId, { op: null, purpose: "text", select: null });
       this.status("Applying…");
     } else {
@@ -215,12 +221,22 @@ export class TextView {
 
   // Our text was applied: the view now shows the text as typed if it says what the diagram
   // holds, else the diagram's own text (with the other side's changes merged in).
+  // What was typed while the answer was on its way stays: it is merged from the version that
+  // holds the text sent when that text is what the diagram holds, else (the other side's
+  // changes merged in, which the box does not show) from where the text was opened, where
+  // what was sent counts as a change both made alike.
   appliedAs(message) {
     this.importing = null;
-    this.dirty = false;
-    this.forget();
-    this.clearMarks();
-    this.show(message.text, message.version);
+    if (this.el.input.value !== this.sent) {
+      if (message.text === this.sent) this.version = message.version;
+      this.remember();
+      this.schedulePreview(0);
+    } else {
+      this.dirty = false;
+      this.forget();
+      this.clearMarks();
+      this.show(message.text, message.version);
+    }
     // The preview showed what was applied: it stays until the editor has that version (the
     // answer may overtake the broadcast), so the drawing does not step back meanwhile.
     if (this.editor.version >= message.version) this.editor.showPreview(null);
