@@ -380,9 +380,12 @@ async def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(j
 
 
 def _end_the_pools_sessions():
+    # Only this test database's: the other test processes' pools (their consumers, their
+    # servers) are on databases of their own, and must not lose theirs mid-test.
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
             [statements.POOL_APPLICATION_NAME],
         )
         assert cursor.rowcount >= 1
