@@ -86,17 +86,15 @@ export class TextView {
       this.editor.el.svg.focus();
       return;
     }
-    if (this.importing) {
-      // Closed and opened again before the answer came: the text is on its way.
-      this.status("Applying…");
+    if (this.importing || this.dirty) {
+      // Text typed earlier (before closing, or before a reload) is shown again; opened again
+      // before an Apply's answer came, the text is still on its way, so it is not previewed.
+      this.status(
+        this.importing ? "Applying…" : "Your text is not applied yet: Apply (Ctrl+Enter) merges it into the diagram",
+      );
       this.renderLines();
       this.el.input.focus();
-    } else if (this.dirty) {
-      // Text typed earlier (before closing, or before a reload): shown again, and previewed.
-      this.status("Your text is not applied yet: Apply (Ctrl+Enter) merges it into the diagram");
-      this.renderLines();
-      this.el.input.focus();
-      this.schedulePreview(0);
+      if (!this.importing) this.schedulePreview(0);
     } else {
       this.fetch({ wait: true });
     }
@@ -220,11 +218,11 @@ export class TextView {
   }
 
   // Our text was applied: the view now shows the text as typed if it says what the diagram
-  // holds, else the diagram's own text (with the other side's changes merged in).
-  // What was typed while the answer was on its way stays: it is merged from the version that
-  // holds the text sent when that text is what the diagram holds, else (the other side's
-  // changes merged in, which the box does not show) from where the text was opened, where
-  // what was sent counts as a change both made alike.
+  // holds, else the diagram's own text (with the other side's changes merged in). What was
+  // typed while the answer was on its way stays instead, to be merged: from the version that
+  // holds the sent text when the diagram holds just that, else from where the text was opened
+  // (the box does not show the other side's changes), where what was sent counts as a change
+  // both made alike.
   appliedAs(message) {
     this.importing = null;
     if (this.el.input.value !== this.sent) {
