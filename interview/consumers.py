@@ -66,6 +66,14 @@ Origin is not one of ALLOWED_HOSTS (cross-site WebSocket hijacking with a victim
 browsers always send Origin, so a handshake without one (a script, not a page) is refused too.
 A participant removed while connected gets an "access_revoked" error and close code 4403.
 
+Under load (core/busy.py): past what the process can handle in time, a message that would add
+work is refused with {"type": "error", "code": "busy", "retry_after_ms": n, ...} and nothing of
+it applied; the page sends it again after n ms, with backoff, and so does every later message
+of the socket that gets the same answer (they are refused until then, so that they are applied
+in the order they were sent). What can be shed goes first: a selection or a view is dropped
+(the next one replaces it) and a heartbeat is answered from what the socket last knew of
+presence, touching the database only when its presence would otherwise grow stale.
+
 Limits, each answered with an error naming it: a frame over MAX_FRAME_BYTES gets "too_large"
 and close code 1009 (the page reconnects); more than RATE_PER_SECOND messages a second (after
 a burst of RATE_BURST) get "rate_limited" each, and the socket stays open; a user with the
@@ -87,6 +95,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from core import statements
+from core.busy import admission, busy_text, is_pool_timeout, retry_after_ms
 from core.errors import Forbidden, Invalid, ServiceError, TooManyConnections
 from core.statements import Statements, database_sync_to_async
 from core.text import json_problem, unstorable
@@ -97,7 +106,7 @@ from diagrams.text import format_text
 from interview import services
 from interview.broadcast import interviewer_group, room_group
 from interview.layer_watch import watch_register, watch_unregister
-from interview.models import Role, Room
+from interview.models import PRESENCE_STALE_SECONDS, Role, Room
 from interview.protocol import CLOSE_TOO_LARGE, MAX_FRAME_BYTES, PROTOCOL_VERSION, too_large_error
 from interview.selectors import participants_json, room_participants, room_review_for, room_seats_statements
 from interview.serializers import diagram_state, room_serializer_class
@@ -123,6 +132,12 @@ CLOSE_TOO_MANY_CONNECTIONS = 4429
 # for that one, so that the page sees versions in order; past it, it goes anyway and the page,
 # seeing the gap, asks for what it lacks.
 HOLD_AHEAD_SECONDS = 0.25
+# What the other side only sees in passing, and the next message replaces: dropped when the
+# process is busy.
+SHED_WHEN_BUSY = frozenset({"diagram.select", "diagram.view"})
+# Under load a heartbeat touches presence only if this long has passed since the last touch,
+# well inside the time after which a silent socket stops counting as present.
+PRESENCE_TOUCH_SECONDS = PRESENCE_STALE_SECONDS / 3
 
 
 def server_now_ms() -> int:
@@ -187,6 +202,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
             return
         self.allowance, self.allowance_at = float(RATE_BURST), time.monotonic()
+        # Refused as busy until then (monotonic): what this socket sends meanwhile is refused
+        # too, so that it is applied in the order it was sent once it comes again.
+        self.busy_until = 0.0
+        # Presence as the last heartbeat read it, and when, for answering heartbeats under load.
+        self.presence: list[dict] | None = None
+        self.presence_at = 0.0
         await self._send_snapshot()
         watch_register(self)
 
@@ -219,11 +240,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=json.dumps(content, separators=(",", ":")))
 
     async def send_error(
-        self, code: str, message: str, *, field: str | None = None, request: dict | None = None
+        self, code: str, message: str, *, field: str | None = None, request: dict | None = None, **extra
     ) -> None:
         """An error; with the request it answers, so the client knows which of its own messages
         (and which op, by client_op_id) was refused."""
-        error = {"type": "error", "code": code, "message": message}
+        error = {"type": "error", "code": code, "message": message, **extra}
         if field:
             error["field"] = field
         if request:
@@ -271,11 +292,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 request=message,
             )
             return
+        if admission.busy or time.monotonic() < self.busy_until:
+            if message["type"] in SHED_WHEN_BUSY:
+                return
+            if message["type"] == "ping" and time.monotonic() - self.presence_at < PRESENCE_TOUCH_SECONDS:
+                await self.send_json({"type": "pong", "server_now": server_now_ms(), "participants": self.presence})
+                return
+            if message["type"] != "ping":
+                await self._refuse_busy(message)
+                return
         save_id = message.get("save_id")
         try:
             if save_id is not None and not (isinstance(save_id, str) and len(save_id) <= 64):
                 raise Invalid("'save_id' must be a string of at most 64 characters", field="save_id")
-            await handler(self, message)
+            with admission:
+                await handler(self, message)
             if save_id is not None:
                 # Only now is the change committed: the page may say "Saved".
                 await self.send_json({"type": "saved", "request": message["type"], "save_id": save_id})
@@ -285,12 +316,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # ASGI servers raise an IOError for a send on a socket the client has closed: not a
             # fault, and there is nobody left to answer (the disconnect handler cleans up).
             return
-        except Exception:
+        except Exception as error:
+            if is_pool_timeout(error):
+                # No database connection came in time: too much work, and nothing was applied.
+                await self._refuse_busy(message)
+                return
             # A bug must cost one message, not the connection; the transaction rolled back.
             logger.exception("room %s: %s failed", self.room_id, message["type"])
             await self.send_error(
                 "server_error", "the server could not process this message; nothing was changed", request=message
             )
+
+    async def _refuse_busy(self, message: dict) -> None:
+        retry_ms = retry_after_ms()
+        self.busy_until = max(self.busy_until, time.monotonic() + retry_ms / 1000)
+        await self.send_error("busy", busy_text(retry_ms), request=message, retry_after_ms=retry_ms)
 
     def _within_rate(self) -> bool:
         """Take one message from this socket's allowance, which refills RATE_PER_SECOND a
@@ -309,6 +349,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if participants is None:
             await self._revoke()
             return
+        self.presence, self.presence_at = participants, time.monotonic()
         await self.send_json({"type": "pong", "server_now": server_now, "participants": participants})
 
     def _heartbeat(self, *, now: datetime) -> Statements[list[dict] | None]:

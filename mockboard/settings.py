@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost, so that it sees a view's exception before Django answers it with a 500.
+    "core.busy.BusyMiddleware",
 ]
 
 ROOT_URLCONF = "mockboard.urls"
@@ -118,6 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Room-socket messages one web process handles at once before it answers more with "busy"
+# and a retry hint (core/busy.py): at this machine's knee an op takes about 2 ms of CPU, so 48
+# in hand is about 100 ms of queued work, and more would only add waiting.
+MAX_IN_FLIGHT = env_int("MOCKBOARD_MAX_IN_FLIGHT", 48, minimum=1)
 
 REDIS_URL = env_url("REDIS_URL", ("redis", "rediss", "unix"))
 # The channel layer: Redis pub/sub whenever Redis is configured. The pub/sub layer delivers

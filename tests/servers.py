@@ -163,6 +163,17 @@ def shared_database_url() -> str:
     raise RuntimeError(f"no server URL for database vendor {connection.vendor}")
 
 
+@contextmanager
+def diagram_row_held(diagram_id: int):
+    """Another session holding a diagram's row (PostgreSQL), as a saturated database would:
+    every op on it waits until the block ends."""
+    from diagrams.models import Diagram  # imported here: the benchmarks import this module before Django is set up
+
+    with psycopg.connect(shared_database_url()) as holder:
+        holder.execute(f"SELECT 1 FROM {Diagram._meta.db_table} WHERE id = %s FOR UPDATE", [diagram_id])  # noqa: S608
+        yield
+
+
 def procfile_command(name: str) -> str:
     """A process line of the Procfile, so tests run the server exactly as `make run` does."""
     for line in (BASE_DIR / "Procfile").read_text().splitlines():
@@ -192,13 +203,20 @@ def app_env(*, redis_url: str | None, database_url: str | None, var_dir: Path | 
 
 @contextmanager
 def procfile_process(
-    name: str, *, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, port: int = 0
+    name: str,
+    *,
+    redis_url: str | None,
+    database_url: str | None,
+    var_dir: Path | None = None,
+    port: int = 0,
+    settings_env: dict[str, str] | None = None,
 ):
-    """A Procfile process with our environment; yields (process, read_log)."""
+    """A Procfile process with our environment, and `settings_env` on top; yields (process, read_log)."""
     env = {
         **app_env(redis_url=redis_url, database_url=database_url, var_dir=var_dir),
         "HOST": "127.0.0.1",
         "PORT": str(port),
+        **(settings_env or {}),
     }
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
 
@@ -223,13 +241,19 @@ def procfile_process(
 
 
 @contextmanager
-def asgi_process(*, redis_url: str | None, database_url: str | None, var_dir: Path | None = None, port: int = 0):
+def asgi_process(
+    *,
+    redis_url: str | None,
+    database_url: str | None,
+    var_dir: Path | None = None,
+    port: int = 0,
+    settings_env: dict[str, str] | None = None,
+):
     """The Procfile's web process, on `port` (a free one if 0); yields (base URL, process)."""
     port = port or free_port()
-    with procfile_process("web", redis_url=redis_url, database_url=database_url, var_dir=var_dir, port=port) as (
-        process,
-        read_log,
-    ):
+    with procfile_process(
+        "web", redis_url=redis_url, database_url=database_url, var_dir=var_dir, port=port, settings_env=settings_env
+    ) as (process, read_log):
         try:
             wait_for_port(port, process)
         except (RuntimeError, TimeoutError) as error:

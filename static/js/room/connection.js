@@ -9,6 +9,16 @@ const CLOSE_FORBIDDEN = 4403;
 // The room is already open in too many tabs: retrying would only be refused again (the
 // server's error message, shown as a toast, says so).
 const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+// Under load the server refuses a message with a "busy" error and a retry hint
+// (core/busy.py). The refused messages are sent again, in their order, after the hint or
+// this backoff (doubling while refusals keep coming, up to the cap), whichever is longer.
+const BUSY_BACKOFF_MS = 500;
+const MAX_BUSY_BACKOFF_MS = 10000;
+const BUSY_RESET_MS = 10000;
+// What the server sheds rather than refuses (the next one replaces it), and the heartbeat.
+const NOT_RESENT = new Set(["ping", "diagram.select", "diagram.view"]);
+// Messages sent lately, the ones a busy answer can be about; the server answers within this.
+const REMEMBERED = 100;
 
 export class RoomConnection {
   // heartbeatMs: how often to ping, as the server counts presence (interview.models).
@@ -24,6 +34,10 @@ export class RoomConnection {
     this.socket = null;
     this.stopped = false;
     this.pingSentAt = null;
+    this.remembered = []; // recent messages that a busy answer may refuse
+    this.backlog = []; // refused as busy, to send again in this order
+    this.busyCount = 0;
+    this.busyAt = 0;
     window.addEventListener("online", () => this.reconnectNow());
     // Say goodbye when the page goes away, so the other side sees us leave at once rather
     // than when the server's ping times out.
@@ -62,6 +76,8 @@ export class RoomConnection {
     socket.addEventListener("close", (event) => {
       if (!current()) return;
       this.stopHeartbeat();
+      // The next snapshot makes each part of the page send again what is not yet saved.
+      this.forgetBusy();
       if (event.code === CLOSE_FORBIDDEN) {
         this.stop("denied");
         return;
@@ -145,7 +161,52 @@ export class RoomConnection {
     // Backoff restarts only once the server has proved itself by sending a snapshot; a
     // server that accepts and then fails keeps the growing delay.
     if (message.type === "snapshot") this.attempt = 0;
+    if (message.type === "error" && message.code === "busy") this.refusedBusy(message);
     this.onMessage(message);
+  }
+
+  // The server refused one of our messages as busy: send it again later, with those after it.
+  refusedBusy(error) {
+    const index = this.remembered.findIndex(
+      (message) =>
+        message.type === error.request &&
+        message.client_op_id === error.client_op_id &&
+        message.save_id === error.save_id,
+    );
+    if (index < 0) return;
+    this.queue(this.remembered.splice(index, 1)[0]);
+    const now = Date.now();
+    this.busyCount = now - this.busyAt > BUSY_RESET_MS ? 1 : this.busyCount + 1;
+    this.busyAt = now;
+    const backoff = Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** (this.busyCount - 1));
+    const delay = Math.max(error.retry_after_ms ?? 0, backoff * (1 + Math.random() / 2));
+    const due = now + delay;
+    if (this.flushTimer && this.flushDue >= due) return;
+    clearTimeout(this.flushTimer);
+    this.flushDue = due;
+    this.flushTimer = setTimeout(() => this.flush(), delay);
+  }
+
+  // A newer save of the same notes replaces one waiting to be sent again.
+  queue(message) {
+    if (message.type === "notes.save") {
+      this.backlog = this.backlog.filter((queued) => !(queued.type === "notes.save" && queued.kind === message.kind));
+    }
+    this.backlog.push(message);
+  }
+
+  flush() {
+    this.flushTimer = null;
+    const backlog = this.backlog;
+    this.backlog = [];
+    for (const message of backlog) this.transmit(message);
+  }
+
+  forgetBusy() {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.backlog = [];
+    this.remembered = [];
   }
 
   get open() {
@@ -153,8 +214,18 @@ export class RoomConnection {
   }
 
   send(message) {
-    if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-    this.socket.send(JSON.stringify(message));
+    if (!this.open) return false;
+    // Behind what waits to be sent again, so that the server applies it after those.
+    if (this.backlog.length && !NOT_RESENT.has(message.type)) this.queue(message);
+    else this.transmit(message);
     return true;
+  }
+
+  transmit(message) {
+    if (!this.open) return;
+    this.socket.send(JSON.stringify(message));
+    if (NOT_RESENT.has(message.type)) return;
+    this.remembered.push(message);
+    if (this.remembered.length > REMEMBERED) this.remembered.shift();
   }
 }

@@ -265,6 +265,11 @@ function handle(message) {
       if (pads[message.kind]) pads[message.kind].remote(message.text);
       break;
     case "error":
+      // Not refused for good: the connection sends it again shortly (connection.js).
+      if (message.code === "busy") {
+        serverBusy();
+        break;
+      }
       if (message.request?.startsWith("diagram.")) diagram.refused(message);
       // The text view says what is wrong with the text at its lines, as it is typed.
       // So does the review, in its own pane.
@@ -277,6 +282,15 @@ function handle(message) {
       else if (message.save_id) (scoring ?? selfAssessment).outbox.answered(message.save_id, message.message);
       break;
   }
+}
+
+// Said once while the server keeps refusing: the changes are kept and sent again by themselves.
+const BUSY_TOAST_MS = 15000;
+let busyToldAt = 0;
+function serverBusy() {
+  if (Date.now() - busyToldAt < BUSY_TOAST_MS) return;
+  busyToldAt = Date.now();
+  toast("The server is busy: your changes are kept and sent again in a moment.", "warning", 6000);
 }
 
 // Interviewer controls: one toggle for start/pause/resume, next phase, end.
