@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from bench import write_json
-from bench.sync_load import ROOT, Sampler, bench_env, prepare, servers
+from bench.sync_load import ROOT, Sampler, bench_env, plain_rooms, prepare, servers
 from tests.servers import stop
 
 
@@ -30,7 +30,7 @@ def hold(rooms: list[dict], port: int, seconds: float) -> subprocess.Popen:
             {
                 "id": room["id"],
                 "urls": [f"ws://127.0.0.1:{port}/ws/rooms/{room['id']}/"] * 2,
-                "origin": f"http://127.0.0.1:{port}",
+                "origins": [f"http://127.0.0.1:{port}"] * 2,
                 "cookies": room["cookies"],
             }
             for room in rooms
@@ -58,7 +58,7 @@ def main() -> None:
     args = parser.parse_args()
 
     env = bench_env("pubsub")
-    rooms = prepare(env, args.rooms + 1)
+    rooms = prepare(env, plain_rooms(args.rooms + 1))
 
     ((process, port),) = servers("mockboard.asgi:application", 1, env, deflate=False)
     try:

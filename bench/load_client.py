@@ -1,14 +1,25 @@
 """The load side of bench/sync_load.py, run as a process of its own: two WebSocket clients
-per room, each sending a diagram op at a fixed rate, measuring op -> peer (until the other
-participant receives it) and op -> ack (until the sender hears it back).
+per room, measuring op -> peer (until the other participant receives the op's
+diagram.applied, which is all its page needs to draw it: pages lay out and draw each version
+themselves) and op -> ack (until the sender hears it back).
 
-Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "run", "rate", "duration", "page",
-"rooms": [{"id", "urls": [two ws URLs], "origin", "cookies": [two] }]}; writes the measurements
-as JSON. With "page" each client also asks what the room page asks of the server around an
-op: the page lays out and draws each version itself, so per version it asks nothing, and
-after a block of its own is added it selects it (diagram.select, relayed to the other side).
-In "idle" mode every participant connects, waits for its snapshot and then only sends the
-page's heartbeat; the JSON says how many were connected, and when.
+Reads a JSON plan on stdin: {"mode": "app"|"relay"|"idle", "model": "stress"|"interview",
+"run", "rate", "duration", "page", "recover_rooms", "recover_seconds", "profile",
+"rooms": [{"id", "urls": [two ws URLs], "origins": [two], "cookies": [two], "offset", "facts"}]};
+writes the measurements as JSON.
+
+- "stress": each client sends a diagram op `rate` times a second and the page's heartbeat.
+  With "page" it also selects each block of its own once added, as the page does. With
+  "recover_rooms" the other rooms leave after `duration` and these go on `recover_seconds`
+  more: how long the server takes to be quick again.
+- "interview": each client replays what its page sent in a recorded interview, from the
+  room's offset on (bench/interview_model.py).
+- "idle": every participant connects, waits for its snapshot and then only sends the page's
+  heartbeat; the JSON says how many were connected, and when.
+
+In every model a message the server refuses as busy is sent again after its retry hint, with
+the page's backoff, in order (static/js/room/connection.js); op -> peer counts from the
+sending that was applied, and from when the page made the op too.
 """
 
 from __future__ import annotations
@@ -24,88 +35,241 @@ import time
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from bench.interview_model import CONNECT, MAKERS, Seat
+
 LOST_AFTER_SECONDS = 5
 HEARTBEAT_SECONDS = 10  # as the page does
+# The page's backoff for messages refused as busy (static/js/room/connection.js).
+BUSY_BACKOFF_MS = 500
+MAX_BUSY_BACKOFF_MS = 10000
+NOT_RESENT = {"ping", "diagram.select", "diagram.view"}
+# Handshakes in progress at once before the measured time: people arrive over minutes, not
+# in one instant, and thousands of handshakes at once time out on this machine's two cores.
+CONNECTING_AT_MOST = 50
 
 
 class Stats:
     def __init__(self) -> None:
-        self.sent: dict[str, float] = {}
+        self.made: dict[str, float] = {}  # op id -> when the page made it (sent, or queued behind a refusal)
+        self.sent: dict[str, float] = {}  # op id -> its last sending (the one applied, if any)
         self.peer: dict[str, float] = {}
         self.ack: dict[str, float] = {}
+        self.kinds: dict[str, str] = {}  # op id -> the op's kind (or diagram.import)
+        self.versions: dict[str, set[int]] = {}  # op id -> the versions the peer saw it at
         self.errors: list[str] = []
+        self.busy = 0
+        self.unsent = 0  # still refused as busy when the client stopped
         self.connected = 0
         self.all_connected = asyncio.Event()
         self.start_at = 0.0
 
 
-async def participant(plan: dict, room: dict, seat: int, stats: Stats) -> None:
-    name = f"{room['id'][:8]}-{seat}"
-    headers = {"Cookie": f"sessionid={room['cookies'][seat]}"} if room["cookies"][seat] else {}
-    try:
-        ws = await connect(room["urls"][seat], additional_headers=headers, origin=room["origin"], open_timeout=30)
-    except Exception as error:  # a refused or failed connection is counted, not fatal
-        stats.errors.append(f"connect: {error}")
+class Client:
+    """One participant's socket, sending as the page's connection does."""
+
+    def __init__(self, plan: dict, room: dict, seat: int, stats: Stats) -> None:
+        self.plan, self.room, self.seat_number, self.stats = plan, room, seat, stats
+        self.name = f"{room['id'][:8]}-{seat}"
+        self.app = plan["mode"] in ("app", "idle")
+        self.ws = None
+        self.reader = None
+        self.recent: list[dict] = []  # sent lately: what a busy answer may be about
+        self.backlog: list[dict] = []  # refused as busy, to send again in this order
+        self.busy_count, self.busy_at = 0, 0.0
+        self.flush_waiting = False  # a flush of the backlog is scheduled and has not begun
+        self.flushes: set[asyncio.Task] = set()
+        # The room as the page holds it, for the interview model's messages; the stress model
+        # needs only the version, and following the graph would cost the load process more
+        # than it can spare at a thousand ops a second.
+        self.model = Seat(self.name, room.get("facts", {}), graph=plan.get("model") == "interview")
+        self.syncing = False  # a diagram.sync asked and not yet answered
+
+    async def open(self) -> bool:
+        headers = {"Cookie": f"sessionid={self.room['cookies'][self.seat_number]}"}
+        if not self.room["cookies"][self.seat_number]:
+            headers = {}
+        try:
+            self.ws = await connect(
+                self.room["urls"][self.seat_number],
+                additional_headers=headers,
+                origin=self.room["origins"][self.seat_number],
+                open_timeout=30,
+            )
+        except Exception as error:  # a refused or failed connection is counted, not fatal
+            self.stats.errors.append(f"connect: {error}")
+            return False
+        if self.app:
+            async with asyncio.timeout(60):
+                while (message := json.loads(await self.ws.recv())).get("type") != "snapshot":
+                    pass
+            self.model.snapshot(message)
+        return True
+
+    async def reconnect(self) -> None:
+        """As a page whose connection dropped: a new socket, its snapshot, and what it had not
+        seen acknowledged sent again."""
+        await self.stop_reading()
+        await self.ws.close()
+        self.backlog, self.recent, self.syncing = [], [], False
+        if await self.open():
+            self.start_reading()
+
+    def start_reading(self) -> None:
+        self.reader = asyncio.create_task(self.receive())
+
+    async def stop_reading(self) -> None:
+        for flush in self.flushes:
+            flush.cancel()
+        self.reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+            await self.reader
+
+    async def send(self, message: dict) -> None:
+        if "client_op_id" in message:
+            self.stats.made.setdefault(message["client_op_id"], time.perf_counter())
+            kind = message["op"]["op"] if message["type"] == "diagram.op" else message["type"]
+            self.stats.kinds[message["client_op_id"]] = kind
+        if self.backlog and message["type"] not in NOT_RESENT:
+            self.backlog.append(message)
+        else:
+            await self.transmit(message)
+
+    async def transmit(self, message: dict) -> None:
+        op_id = message.get("client_op_id")
+        if op_id:
+            self.stats.sent[op_id] = time.perf_counter()
+        await self.ws.send(json.dumps(message))
+        if message["type"] not in NOT_RESENT:
+            self.recent = [*self.recent[-99:], message]
+
+    def refused_busy(self, error: dict) -> None:
+        self.stats.busy += 1
+        for index, message in enumerate(self.recent):
+            if (message["type"], message.get("client_op_id"), message.get("save_id")) == (
+                error.get("request"),
+                error.get("client_op_id"),
+                error.get("save_id"),
+            ):
+                self.backlog.append(self.recent.pop(index))
+                break
+        now = time.perf_counter()
+        self.busy_count = 1 if now - self.busy_at > MAX_BUSY_BACKOFF_MS / 1000 else self.busy_count + 1
+        self.busy_at = now
+        backoff = min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** (self.busy_count - 1))
+        delay = max(error.get("retry_after_ms", 0), backoff * random.uniform(1, 1.5)) / 1000
+        if self.flush_waiting:
+            return
+        self.flush_waiting = True
+        flush = asyncio.create_task(self.flush(delay))
+        self.flushes.add(flush)
+        flush.add_done_callback(self.flushes.discard)
+
+    async def flush(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        # From here a refusal schedules a flush of its own, as it does in the page.
+        self.flush_waiting = False
+        backlog, self.backlog = self.backlog, []
+        with contextlib.suppress(ConnectionClosed):
+            for message in backlog:
+                await self.transmit(message)
+
+    async def receive(self) -> None:
+        stats = self.stats
+        try:
+            async for raw in self.ws:
+                now = time.perf_counter()
+                message = json.loads(raw)
+                kind = message.get("type")
+                if kind == "error" and message.get("code") == "busy":
+                    self.refused_busy(message)
+                    continue
+                if kind in ("error", "diagram.rejected"):
+                    stats.errors.append(f"{kind}: {message.get('message') or message.get('reason')}")
+                    continue
+                if self.app:
+                    await self.follow(message, now)
+                else:
+                    await self.relayed(message, now)
+        except ConnectionClosed as closed:
+            stats.errors.append(f"closed: {closed}")
+
+    async def follow(self, message: dict, now: float) -> None:
+        """Keep the room as the page holds it, as its messages say."""
+        kind, model = message["type"], self.model
+        if kind == "diagram.lock":
+            model.locked = message["locked"]
+        elif kind == "snapshot":
+            model.snapshot(message)
+        elif kind == "diagram.snapshot":
+            model.graph, model.version, self.syncing = message["graph"], message["version"], False
+        elif kind in ("diagram.applied", "diagram.ops"):
+            for applied in message["ops"] if kind == "diagram.ops" else [message]:
+                model.applied(applied)
+                await self.relayed(applied, now)
+            if kind == "diagram.ops":
+                self.syncing = False
+            elif message["version"] > model.version and not self.syncing:
+                # A gap (a broadcast lost, or a reconnection): the page asks for the rest, once.
+                self.syncing = True
+                await self.send({"type": "diagram.sync", "since": model.version})
+
+    async def relayed(self, message: dict, now: float) -> None:
+        op_id = message.get("client_op_id", "")
+        if op_id not in self.stats.sent:
+            return
+        if op_id.startswith(f"op-{self.name}-") or op_id.startswith(f"{self.name}:"):
+            self.stats.ack.setdefault(op_id, now)
+            if self.plan.get("page") and message["op"]["op"] == "add_node":
+                await self.send({"type": "diagram.select", "node_ids": [message["op"]["node"]["id"]]})
+        else:
+            self.stats.peer.setdefault(op_id, now)
+            if "version" in message:
+                self.stats.versions.setdefault(op_id, set()).add(message["version"])
+
+    async def close(self) -> None:
+        self.stats.unsent += sum(1 for message in self.backlog if "client_op_id" in message)
+        await self.stop_reading()
+        await self.ws.close()
+
+
+async def participant(plan: dict, room: dict, seat: int, stats: Stats, arriving: asyncio.Semaphore) -> None:
+    client = Client(plan, room, seat, stats)
+    async with arriving:
+        opened = await client.open()
+    if not opened:
         return
-    app = plan["mode"] in ("app", "idle")
-    if app:
-        async with asyncio.timeout(60):
-            while json.loads(await ws.recv()).get("type") != "snapshot":
-                pass
     stats.connected += 1
     if stats.connected == plan["expected"]:
         stats.start_at = time.perf_counter()
         stats.all_connected.set()
     if plan["mode"] == "idle":
-        await idle(ws, plan, stats)
+        await idle(client.ws, plan)
         return
-
-    reader = asyncio.create_task(receive(ws, name, stats, app, plan.get("page", False)))
+    client.start_reading()
     try:
-        await send_ops(ws, plan, name, stats, app)
+        if plan["model"] == "interview":
+            await replay(client, plan, room, seat)
+        else:
+            await send_ops(client, plan, room)
     except ConnectionClosed as closed:
         stats.errors.append(f"closed: {closed}")
-    reader.cancel()
-    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-        await reader
-    await ws.close()
+    await client.close()
 
 
-async def receive(ws, name: str, stats: Stats, app: bool, page: bool) -> None:
-    try:
-        async for raw in ws:
-            now = time.perf_counter()
-            message = json.loads(raw)
-            kind = message.get("type")
-            if kind in ("error", "diagram.rejected"):
-                stats.errors.append(f"{kind}: {message.get('message') or message.get('reason')}")
-                continue
-            if app and kind != "diagram.applied":
-                continue
-            op_id = message.get("client_op_id", "")
-            if op_id not in stats.sent:
-                continue
-            if op_id.startswith(name + ":"):
-                stats.ack.setdefault(op_id, now)
-                if page and message["op"]["op"] == "add_node":
-                    await ws.send(json.dumps({"type": "diagram.select", "node_ids": [message["op"]["node"]["id"]]}))
-            else:
-                stats.peer.setdefault(op_id, now)
-    except ConnectionClosed as closed:
-        stats.errors.append(f"closed: {closed}")
-
-
-async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
+async def send_ops(client: Client, plan: dict, room: dict) -> None:
+    stats = client.stats
     # The clock starts once every participant has its snapshot: what is measured is a live
     # session, not the connection storm before it (timed separately, as connect_seconds).
     await stats.all_connected.wait()
     start_at = stats.start_at
     await asyncio.sleep(random.random() / plan["rate"])
     # Runs of one benchmark share the rooms: each run adds its own block, under op ids of its own.
-    run = plan.get("run", 0)
+    run, name = plan.get("run", 0), client.name
     node = {"id": f"{name.replace('-', '_')}_{run}", "label": "Block", "kind": "service"}
     interval, sequence = 1 / plan["rate"], 0
     deadline = start_at + plan["duration"]
+    if room["index"] < plan.get("recover_rooms", 0):
+        deadline += plan["recover_seconds"]
     # Pages open at different moments, so their heartbeats are out of step.
     next_beat = time.perf_counter() + random.uniform(0, HEARTBEAT_SECONDS)
     while time.perf_counter() < deadline:
@@ -114,18 +278,33 @@ async def send_ops(ws, plan: dict, name: str, stats: Stats, app: bool) -> None:
             if sequence == 0
             else {"op": "update_node", "id": node["id"], "set": {"label": f"Block {sequence}"}}
         )
-        op_id = f"{name}:{run}:{sequence}"
-        stats.sent[op_id] = time.perf_counter()
-        await ws.send(json.dumps({"type": "diagram.op", "op": op, "client_op_id": op_id}))
+        await client.send({"type": "diagram.op", "op": op, "client_op_id": f"{name}:{run}:{sequence}"})
         sequence += 1
-        if app and time.perf_counter() >= next_beat:
-            await ws.send('{"type":"ping"}')
+        if client.app and time.perf_counter() >= next_beat:
+            await client.send({"type": "ping"})
             next_beat += HEARTBEAT_SECONDS
         await asyncio.sleep(interval)
     await asyncio.sleep(LOST_AFTER_SECONDS)
 
 
-async def idle(ws, plan: dict, stats: Stats) -> None:
+async def replay(client: Client, plan: dict, room: dict, seat: int) -> None:
+    """What this side's page sent in the recorded interview, from the room's offset on, at
+    the times it was sent."""
+    await client.stats.all_connected.wait()
+    role = "interviewer" if seat == 0 else "candidate"
+    offset, duration = room["offset"], plan["duration"]
+    frames = [frame for frame in plan["profile"]["frames"][role] if offset < frame[0] <= offset + duration]
+    start_at = client.stats.start_at
+    for at, kind, detail, size in frames:
+        await asyncio.sleep(max(0.0, start_at + at - offset - time.perf_counter()))
+        if kind == CONNECT:
+            await client.reconnect()
+        else:
+            await client.send(MAKERS[kind](client.model, detail, size))
+    await asyncio.sleep(max(0.0, start_at + duration - time.perf_counter()) + LOST_AFTER_SECONDS)
+
+
+async def idle(ws, plan: dict) -> None:
     """Connected and quiet but for the heartbeat, until the plan's end."""
     end = time.perf_counter() + plan["duration"]
     drain = asyncio.create_task(_drain(ws))
@@ -141,20 +320,51 @@ async def _drain(ws) -> None:
         pass
 
 
+def recovery(stats: Stats, plan: dict, delays: dict[str, float]) -> dict:
+    """Op -> peer p99 second by second once the load dropped, and how long until it stayed
+    under the target."""
+    if not plan.get("recover_rooms"):
+        return {}
+    drop_at = stats.start_at + plan["duration"]
+    seconds: dict[int, list[float]] = {}
+    for op_id, delay in delays.items():
+        second = int(stats.sent[op_id] - drop_at)
+        if 0 <= second < plan["recover_seconds"]:
+            seconds.setdefault(second, []).append(delay)
+    p99s = [percentile(sorted(seconds.get(second, [])), 0.99) for second in range(int(plan["recover_seconds"]))]
+    recovered = next(
+        (second for second in range(len(p99s)) if all(p is not None and p < 40 for p in p99s[second:])), None
+    )
+    return {"recovery_p99_by_second": p99s, "recovered_after_s": recovered}
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    if not values:
+        return None
+    return round(values[min(len(values) - 1, int(fraction * len(values)))], 1)
+
+
 async def run(plan: dict) -> dict:
     stats = Stats()
     plan["expected"] = 2 * len(plan["rooms"])
+    for index, room in enumerate(plan["rooms"]):
+        room["index"] = index
     if plan["mode"] == "idle":
         return await run_idle(plan, stats)
     started = time.perf_counter()
-    clients = asyncio.gather(*(participant(plan, room, seat, stats) for room in plan["rooms"] for seat in (0, 1)))
+    arriving = asyncio.Semaphore(CONNECTING_AT_MOST)
+    clients = asyncio.gather(
+        *(participant(plan, room, seat, stats, arriving) for room in plan["rooms"] for seat in (0, 1))
+    )
     # A participant that never connects is counted as an error and its ops as lost.
     try:
-        await asyncio.wait_for(stats.all_connected.wait(), 120)
+        await asyncio.wait_for(stats.all_connected.wait(), 300)
     except TimeoutError:
         stats.start_at = time.perf_counter()
         stats.all_connected.set()
     connect_seconds = stats.start_at - started
+    # The load process's own CPU over the measured time: at 100 % of its core it measures itself.
+    cpu_at, wall_at = time.process_time(), time.perf_counter()
     # The load process's own garbage collections (up to 35 ms each, measured) would be counted
     # as latency of whatever arrived meanwhile; for the bounded run its heap simply grows.
     gc.disable()
@@ -162,24 +372,38 @@ async def run(plan: dict) -> dict:
         await clients
     finally:
         gc.enable()
-    peer = sorted((stats.peer[k] - stats.sent[k]) * 1000 for k in stats.peer)
+    client_cpu = 100 * (time.process_time() - cpu_at) / (time.perf_counter() - wall_at)
+    delays = {k: (stats.peer[k] - stats.sent[k]) * 1000 for k in stats.peer}
+    peer = sorted(delays.values())
+    from_made = sorted((stats.peer[k] - stats.made[k]) * 1000 for k in stats.peer)
     ack = sorted((stats.ack[k] - stats.sent[k]) * 1000 for k in stats.ack)
-    late = sum(1 for k in stats.peer if stats.peer[k] - stats.sent[k] > LOST_AFTER_SECONDS)
+    late = sum(1 for delay in peer if delay > LOST_AFTER_SECONDS * 1000)
     return {
-        "ops": len(stats.sent),
+        "ops": len(stats.made),
         "peer_ms": peer,
+        "peer_from_made_ms": from_made,
         "ack_ms": ack,
-        "lost": len(stats.sent) - len(stats.peer) + late,
+        "acked": sorted(stats.ack),
+        "slowest": sorted(([round(delay, 1), stats.kinds[k]] for k, delay in delays.items()), reverse=True)[:10],
+        "lost": len(stats.made) - len(stats.peer) - stats.unsent + late,
+        "applied_twice_seen": sum(1 for versions in stats.versions.values() if len(versions) > 1),
+        "busy": stats.busy,
+        "unsent": stats.unsent,
         "errors": len(stats.errors),
         "error_samples": stats.errors[:5],
         "duration": plan["duration"],
         "connect_seconds": round(connect_seconds, 2),
+        "client_cpu_percent": round(client_cpu, 1),
+        **recovery(stats, plan, delays),
     }
 
 
 async def run_idle(plan: dict, stats: Stats) -> dict:
     """Connect everyone; print a line once all are connected, so the caller can sample."""
-    clients = asyncio.gather(*(participant(plan, room, seat, stats) for room in plan["rooms"] for seat in (0, 1)))
+    arriving = asyncio.Semaphore(CONNECTING_AT_MOST)
+    clients = asyncio.gather(
+        *(participant(plan, room, seat, stats, arriving) for room in plan["rooms"] for seat in (0, 1))
+    )
     # Some may never connect: the counts below say how many did.
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stats.all_connected.wait(), 180)

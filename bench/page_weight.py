@@ -10,13 +10,14 @@ Run: .venv/bin/python -m bench.page_weight [--json build/page_weight.json]
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from bench import write_json
 from bench.served import production_app
-from bench.sync_load import SETUP
+from bench.sync_load import SETUP, plain_rooms
 
 CHROMIUM = "/usr/bin/chromium"
 GRAPHVIZ = "/static/vendor/viz-js/"
@@ -54,7 +55,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    with production_app(SETUP, "1") as (url, made):
+    with production_app(SETUP, stdin=json.dumps(plain_rooms(1))) as (url, made):
         rows = load(url, made[0])
 
     total = sum(row["transferred"] for row in rows)
