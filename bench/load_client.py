@@ -25,8 +25,10 @@ sending that was applied, and from when the page made the op too.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import gc
+import itertools
 import json
 import random
 import sys
@@ -41,11 +43,18 @@ LOST_AFTER_SECONDS = 5
 HEARTBEAT_SECONDS = 10  # as the page does
 # The page's backoff for messages refused as busy (static/js/room/connection.js).
 BUSY_BACKOFF_MS = 500
-MAX_BUSY_BACKOFF_MS = 10000
+MAX_BUSY_BACKOFF_MS = 5000
+BUSY_RESET_SECONDS = 10
 NOT_RESENT = {"ping", "diagram.select", "diagram.view"}
 # Handshakes in progress at once before the measured time: people arrive over minutes, not
 # in one instant, and thousands of handshakes at once time out on this machine's two cores.
 CONNECTING_AT_MOST = 50
+
+
+def answer_key(message: dict) -> tuple | None:
+    """What ties a message to its answer (applied, saved, refused): its op or save id."""
+    key = (message.get("client_op_id"), message.get("save_id"))
+    return key if key != (None, None) else None
 
 
 class Stats:
@@ -73,10 +82,12 @@ class Client:
         self.app = plan["mode"] in ("app", "idle")
         self.ws = None
         self.reader = None
-        self.recent: list[dict] = []  # sent lately: what a busy answer may be about
-        self.backlog: list[dict] = []  # refused as busy, to send again in this order
+        self.recent: list[tuple[int, dict]] = []  # (sequence, message) sent lately: what a busy answer may be about
+        self.backlog: list[tuple[int, dict]] = []  # refused as busy (or made after), in the order made
         self.busy_count, self.busy_at = 0, 0.0
         self.flush_waiting = False  # a flush of the backlog is scheduled and has not begun
+        self.awaiting: tuple | None = None  # the answer a flush waits for before it goes on
+        self.sequence = itertools.count()
         self.flushes: set[asyncio.Task] = set()
         # The room as the page holds it, for the interview model's messages; the stress model
         # needs only the version, and following the graph would cost the load process more
@@ -110,7 +121,7 @@ class Client:
         seen acknowledged sent again."""
         await self.stop_reading()
         await self.ws.close()
-        self.backlog, self.recent, self.syncing = [], [], False
+        self.backlog, self.recent, self.syncing, self.awaiting = [], [], False, None
         if await self.open():
             self.start_reading()
 
@@ -129,36 +140,40 @@ class Client:
             self.stats.made.setdefault(message["client_op_id"], time.perf_counter())
             kind = message["op"]["op"] if message["type"] == "diagram.op" else message["type"]
             self.stats.kinds[message["client_op_id"]] = kind
-        if self.backlog and message["type"] not in NOT_RESENT:
-            self.backlog.append(message)
+        entry = (next(self.sequence), message)
+        if (self.backlog or self.awaiting) and message["type"] not in NOT_RESENT:
+            bisect.insort(self.backlog, entry, key=lambda queued: queued[0])
         else:
-            await self.transmit(message)
+            await self.transmit(entry)
 
-    async def transmit(self, message: dict) -> None:
+    async def transmit(self, entry: tuple[int, dict]) -> None:
+        message = entry[1]
         op_id = message.get("client_op_id")
         if op_id:
             self.stats.sent[op_id] = time.perf_counter()
         await self.ws.send(json.dumps(message))
         if message["type"] not in NOT_RESENT:
-            self.recent = [*self.recent[-99:], message]
+            self.recent = [*self.recent[-99:], entry]
 
     def refused_busy(self, error: dict) -> None:
         self.stats.busy += 1
-        for index, message in enumerate(self.recent):
-            if (message["type"], message.get("client_op_id"), message.get("save_id")) == (
-                error.get("request"),
-                error.get("client_op_id"),
-                error.get("save_id"),
-            ):
-                self.backlog.append(self.recent.pop(index))
+        refused = answer_key(error)
+        for index, (_, message) in enumerate(self.recent):
+            if message["type"] == error.get("request") and answer_key(message) == refused:
+                # Back in its place: before whatever was made after it.
+                bisect.insort(self.backlog, self.recent.pop(index), key=lambda queued: queued[0])
                 break
+        if self.awaiting == refused:
+            self.awaiting = None
+        # The rest of a round (the server refuses what follows a refusal too) waits for the
+        # same flush; only a new round doubles the backoff.
+        if self.flush_waiting:
+            return
         now = time.perf_counter()
-        self.busy_count = 1 if now - self.busy_at > MAX_BUSY_BACKOFF_MS / 1000 else self.busy_count + 1
+        self.busy_count = 1 if now - self.busy_at > BUSY_RESET_SECONDS else self.busy_count + 1
         self.busy_at = now
         backoff = min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** (self.busy_count - 1))
         delay = max(error.get("retry_after_ms", 0), backoff * random.uniform(1, 1.5)) / 1000
-        if self.flush_waiting:
-            return
         self.flush_waiting = True
         flush = asyncio.create_task(self.flush(delay))
         self.flushes.add(flush)
@@ -168,10 +183,17 @@ class Client:
         await asyncio.sleep(delay)
         # From here a refusal schedules a flush of its own, as it does in the page.
         self.flush_waiting = False
-        backlog, self.backlog = self.backlog, []
         with contextlib.suppress(ConnectionClosed):
-            for message in backlog:
-                await self.transmit(message)
+            await self.drain()
+
+    async def drain(self) -> None:
+        """Send what waits, in order, one answered message at a time: the server takes a
+        socket's messages one after another anyway, and a backlog sent at once would only
+        wait in its queue (or be refused whole)."""
+        while self.backlog and not self.awaiting:
+            entry = self.backlog.pop(0)
+            await self.transmit(entry)
+            self.awaiting = answer_key(entry[1])
 
     async def receive(self) -> None:
         stats = self.stats
@@ -183,6 +205,10 @@ class Client:
                 if kind == "error" and message.get("code") == "busy":
                     self.refused_busy(message)
                     continue
+                if self.awaiting and answer_key(message) == self.awaiting:
+                    self.awaiting = None
+                    if not self.flush_waiting:
+                        await self.drain()
                 if kind in ("error", "diagram.rejected"):
                     stats.errors.append(f"{kind}: {message.get('message') or message.get('reason')}")
                     continue
@@ -227,7 +253,7 @@ class Client:
                 self.stats.versions.setdefault(op_id, set()).add(message["version"])
 
     async def close(self) -> None:
-        self.stats.unsent += sum(1 for message in self.backlog if "client_op_id" in message)
+        self.stats.unsent += sum(1 for _, message in self.backlog if "client_op_id" in message)
         await self.stop_reading()
         await self.ws.close()
 

@@ -69,10 +69,11 @@ A participant removed while connected gets an "access_revoked" error and close c
 Under load (core/busy.py): past what the process can handle in time, a message that would add
 work is refused with {"type": "error", "code": "busy", "retry_after_ms": n, ...} and nothing of
 it applied; the page sends it again after n ms, with backoff, and so does every later message
-of the socket that gets the same answer (they are refused until then, so that they are applied
-in the order they were sent). What can be shed goes first: a selection or a view is dropped
-(the next one replaces it) and a heartbeat is answered from what the socket last knew of
-presence, touching the database only when its presence would otherwise grow stale.
+of the socket that gets the same answer (they are refused until the first comes again, so
+that they are applied in the order they were sent). What can be shed goes first: a selection
+or a view is dropped (the next one replaces it) and a heartbeat is answered from what the
+socket last knew of presence, touching the database only when its presence would otherwise
+grow stale.
 
 Limits, each answered with an error naming it: a frame over MAX_FRAME_BYTES gets "too_large"
 and close code 1009 (the page reconnects); more than RATE_PER_SECOND messages a second (after
@@ -138,6 +139,16 @@ SHED_WHEN_BUSY = frozenset({"diagram.select", "diagram.view"})
 # Under load a heartbeat touches presence only if this long has passed since the last touch,
 # well inside the time after which a silent socket stops counting as present.
 PRESENCE_TOUCH_SECONDS = PRESENCE_STALE_SECONDS / 3
+# How long a socket refuses everything after a busy refusal if the refused message never
+# comes again (a page sends it again within seconds).
+REFUSED_HOLD_SECONDS = 30
+
+
+def refusal_key(message: dict) -> tuple:
+    """What tells a message sent again from others: its op or save id; for notes, the pad, since
+    the page sends its newest text in place of a refused save."""
+    last = message.get("kind") if message["type"] == "notes.save" else message.get("save_id")
+    return (message["type"], message.get("client_op_id"), last)
 
 
 def server_now_ms() -> int:
@@ -202,9 +213,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY_CONNECTIONS)
             return
         self.allowance, self.allowance_at = float(RATE_BURST), time.monotonic()
-        # Refused as busy until then (monotonic): what this socket sends meanwhile is refused
-        # too, so that it is applied in the order it was sent once it comes again.
-        self.busy_until = 0.0
+        # The first message refused as busy, until it is sent again (or REFUSED_HOLD_SECONDS
+        # pass): what this socket sends meanwhile is refused too, so that all of it is applied
+        # in the order it was sent. A page under load hears of a refusal late, and has sent
+        # more by then.
+        self.refused: tuple | None = None
+        self.refused_until = 0.0
         # Presence as the last heartbeat read it, and when, for answering heartbeats under load.
         self.presence: list[dict] | None = None
         self.presence_at = 0.0
@@ -292,7 +306,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 request=message,
             )
             return
-        if admission.busy or time.monotonic() < self.busy_until:
+        if self.refused is not None and (refusal_key(message) == self.refused or time.monotonic() > self.refused_until):
+            self.refused = None
+        if admission.busy or self.refused is not None:
             if message["type"] in SHED_WHEN_BUSY:
                 return
             if message["type"] == "ping" and time.monotonic() - self.presence_at < PRESENCE_TOUCH_SECONDS:
@@ -329,7 +345,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
 
     async def _refuse_busy(self, message: dict) -> None:
         retry_ms = retry_after_ms()
-        self.busy_until = max(self.busy_until, time.monotonic() + retry_ms / 1000)
+        if self.refused is None:
+            self.refused, self.refused_until = refusal_key(message), time.monotonic() + REFUSED_HOLD_SECONDS
         await self.send_error("busy", busy_text(retry_ms), request=message, retry_after_ms=retry_ms)
 
     def _within_rate(self) -> bool:

@@ -13,12 +13,14 @@ const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 // (core/busy.py). The refused messages are sent again, in their order, after the hint or
 // this backoff (doubling while refusals keep coming, up to the cap), whichever is longer.
 const BUSY_BACKOFF_MS = 500;
-const MAX_BUSY_BACKOFF_MS = 10000;
+const MAX_BUSY_BACKOFF_MS = 5000;
 const BUSY_RESET_MS = 10000;
 // What the server sheds rather than refuses (the next one replaces it), and the heartbeat.
 const NOT_RESENT = new Set(["ping", "diagram.select", "diagram.view"]);
 // Messages sent lately, the ones a busy answer can be about; the server answers within this.
 const REMEMBERED = 100;
+// Sending the backlog goes on without an answer that has not come in this long.
+const AWAIT_ANSWER_MS = 10000;
 
 export class RoomConnection {
   // heartbeatMs: how often to ping, as the server counts presence (interview.models).
@@ -34,8 +36,10 @@ export class RoomConnection {
     this.socket = null;
     this.stopped = false;
     this.pingSentAt = null;
-    this.remembered = []; // recent messages that a busy answer may refuse
-    this.backlog = []; // refused as busy, to send again in this order
+    this.remembered = []; // {seq, message} sent lately, that a busy answer may refuse
+    this.backlog = []; // {seq, message} refused as busy (or made after), in the order made
+    this.sequence = 0;
+    this.awaiting = null; // the answer sending the backlog waits for before it goes on
     this.busyCount = 0;
     this.busyAt = 0;
     window.addEventListener("online", () => this.reconnectNow());
@@ -162,49 +166,71 @@ export class RoomConnection {
     // server that accepts and then fails keeps the growing delay.
     if (message.type === "snapshot") this.attempt = 0;
     if (message.type === "error" && message.code === "busy") this.refusedBusy(message);
+    else if (this.awaiting && answerKey(message) === this.awaiting) this.answered();
     this.onMessage(message);
   }
 
-  // The server refused one of our messages as busy: send it again later, with those after it.
+  // The server refused one of our messages as busy: send it again later, in its place among
+  // those made after it.
   refusedBusy(error) {
+    const key = answerKey(error);
     const index = this.remembered.findIndex(
-      (message) =>
-        message.type === error.request &&
-        message.client_op_id === error.client_op_id &&
-        message.save_id === error.save_id,
+      ({ message }) => message.type === error.request && answerKey(message) === key,
     );
     if (index < 0) return;
     this.queue(this.remembered.splice(index, 1)[0]);
+    if (this.awaiting === key) this.answered({ drain: false });
+    // The rest of a round (the server refuses what follows a refusal too) waits for the same
+    // flush; only a new round doubles the backoff.
+    if (this.flushTimer) return;
     const now = Date.now();
     this.busyCount = now - this.busyAt > BUSY_RESET_MS ? 1 : this.busyCount + 1;
     this.busyAt = now;
     const backoff = Math.min(MAX_BUSY_BACKOFF_MS, BUSY_BACKOFF_MS * 2 ** (this.busyCount - 1));
     const delay = Math.max(error.retry_after_ms ?? 0, backoff * (1 + Math.random() / 2));
-    const due = now + delay;
-    if (this.flushTimer && this.flushDue >= due) return;
-    clearTimeout(this.flushTimer);
-    this.flushDue = due;
     this.flushTimer = setTimeout(() => this.flush(), delay);
   }
 
-  // A newer save of the same notes replaces one waiting to be sent again.
-  queue(message) {
+  // Into the backlog in the order made; a newer save of the same notes replaces one waiting.
+  queue(entry) {
+    const { message } = entry;
     if (message.type === "notes.save") {
-      this.backlog = this.backlog.filter((queued) => !(queued.type === "notes.save" && queued.kind === message.kind));
+      this.backlog = this.backlog.filter(
+        ({ message: queued }) => !(queued.type === "notes.save" && queued.kind === message.kind),
+      );
     }
-    this.backlog.push(message);
+    const at = this.backlog.findIndex((queued) => queued.seq > entry.seq);
+    this.backlog.splice(at < 0 ? this.backlog.length : at, 0, entry);
   }
 
   flush() {
     this.flushTimer = null;
-    const backlog = this.backlog;
-    this.backlog = [];
-    for (const message of backlog) this.transmit(message);
+    this.drain();
+  }
+
+  // What waits goes one answered message at a time: the server takes a socket's messages one
+  // after another anyway, and a backlog sent at once would only wait in its queue, or be
+  // refused whole.
+  drain() {
+    while (this.backlog.length && !this.awaiting && this.open) {
+      const entry = this.backlog.shift();
+      this.transmit(entry);
+      this.awaiting = answerKey(entry.message);
+    }
+    if (this.awaiting) this.awaitTimer = setTimeout(() => this.answered(), AWAIT_ANSWER_MS);
+  }
+
+  answered({ drain = true } = {}) {
+    clearTimeout(this.awaitTimer);
+    this.awaiting = null;
+    if (drain && !this.flushTimer) this.drain();
   }
 
   forgetBusy() {
     clearTimeout(this.flushTimer);
+    clearTimeout(this.awaitTimer);
     this.flushTimer = null;
+    this.awaiting = null;
     this.backlog = [];
     this.remembered = [];
   }
@@ -215,17 +241,24 @@ export class RoomConnection {
 
   send(message) {
     if (!this.open) return false;
+    const entry = { seq: (this.sequence += 1), message };
     // Behind what waits to be sent again, so that the server applies it after those.
-    if (this.backlog.length && !NOT_RESENT.has(message.type)) this.queue(message);
-    else this.transmit(message);
+    if ((this.backlog.length || this.awaiting) && !NOT_RESENT.has(message.type)) this.queue(entry);
+    else this.transmit(entry);
     return true;
   }
 
-  transmit(message) {
+  transmit(entry) {
     if (!this.open) return;
-    this.socket.send(JSON.stringify(message));
-    if (NOT_RESENT.has(message.type)) return;
-    this.remembered.push(message);
+    this.socket.send(JSON.stringify(entry.message));
+    if (NOT_RESENT.has(entry.message.type)) return;
+    this.remembered.push(entry);
     if (this.remembered.length > REMEMBERED) this.remembered.shift();
   }
+}
+
+// What ties a message to its answer (applied, saved, refused): its op id or save id.
+function answerKey(message) {
+  if (message.client_op_id === undefined && message.save_id === undefined) return null;
+  return `${message.client_op_id ?? ""} ${message.save_id ?? ""}`;
 }
