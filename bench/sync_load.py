@@ -424,9 +424,14 @@ def main() -> None:
     env = bench_env(args.layer)
     profile = load_profile(args.profile) if args.model == "interview" else None
     spec, offsets = room_specs(args, profile)
-    rooms = prepare(env, spec)
-    for room, offset in zip(rooms, offsets, strict=True):
-        room["offset"] = offset
+
+    def made() -> list[dict]:
+        rooms = prepare(env, spec)
+        for room, offset in zip(rooms, offsets, strict=True):
+            room["offset"] = offset
+        return rooms
+
+    rooms = made()
 
     results = {"scenario": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items() if k != "json"}}
     # The bare relay only echoes ops: it is a yardstick for the stress model's, not for an interview.
@@ -435,6 +440,9 @@ def main() -> None:
         del apps["relay"]
     runs: dict[str, list[dict]] = {mode: [] for mode in apps}
     for run in range(args.repeat):
+        if run and profile:
+            # An interview's replay moves its room on (the timer, the twist): each run starts afresh.
+            rooms = made()
         for mode, app in apps.items():
             started = servers(app, args.processes, env, args.deflate)
             front = None
