@@ -41,9 +41,10 @@ check-python:
 system-deps:
 	@scripts/apt-ensure.sh graphviz:dot libpango-1.0-0 libpangoft2-1.0-0
 
-# The throwaway Redis of the integration tests and the browser of the browser tests.
+# The throwaway Redis of the integration tests, the browser of the browser tests, and nginx
+# for the sample deploy/nginx.conf in front of two processes.
 test-system-deps:
-	@scripts/apt-ensure.sh redis-server:redis-server chromium:chromium fonts-dejavu-core
+	@scripts/apt-ensure.sh redis-server:redis-server chromium:chromium fonts-dejavu-core nginx-light:nginx
 
 $(VENV)/.installed: requirements.txt | check-python
 	$(PYTHON) -m venv $(VENV)

@@ -351,6 +351,7 @@ def nginx(ports: list[int]) -> tuple[subprocess.Popen, int]:
     loopback port: the sample file itself, with only its upstream servers and its listen
     address changed."""
     subprocess.run([str(ROOT / "scripts" / "apt-ensure.sh"), "nginx-light:nginx"], check=True, env=NGINX_ENV)
+    LOGS.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="mockboard-nginx-"))
     folder.chmod(0o755)
     port = free_port()

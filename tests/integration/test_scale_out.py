@@ -15,6 +15,7 @@ import pytest
 from channels.db import database_sync_to_async
 from websockets.asyncio.client import connect
 
+from bench.sync_load import nginx
 from interview.models import RoomConnection
 from tests import servers
 from tests.conftest import session_cookie
@@ -168,3 +169,23 @@ async def test_a_client_that_closes_before_its_answer_costs_no_error(redis_url, 
     assert log.count("connection open") == 5
     assert "Traceback" not in log
     assert "ERROR" not in log
+
+
+async def test_both_sockets_pass_the_sample_nginx_served_on_a_port_of_its_own(
+    two_servers, joined_room, interviewer, candidate
+):
+    """deploy/nginx.conf in front of both processes, on a port other than 80 or 443: the
+    socket's Origin check compares the port too, so the Host nginx passes on must keep it."""
+    front, port = await asyncio.to_thread(nginx, [int(url.rsplit(":", 1)[1]) for url in two_servers])
+    site = f"http://127.0.0.1:{port}"
+    try:
+        async with await open_room(site, joined_room, candidate) as candidate_ws:
+            await receive_type(candidate_ws, "snapshot")
+            async with await open_room(site, joined_room, interviewer) as interviewer_ws:
+                await receive_type(interviewer_ws, "snapshot")
+                add = {"op": "add_node", "node": {"id": "ranker", "label": "Ranker", "kind": "ranking"}}
+                await candidate_ws.send(json.dumps({"type": "diagram.op", "op": add, "client_op_id": "c1"}))
+                applied = await receive_type(interviewer_ws, "diagram.applied", skipping=("presence",))
+                assert applied["client_op_id"] == "c1"
+    finally:
+        servers.stop(front)
