@@ -64,7 +64,6 @@ class Stats:
         self.peer: dict[str, float] = {}
         self.ack: dict[str, float] = {}
         self.kinds: dict[str, str] = {}  # op id -> the op's kind (or diagram.import)
-        self.versions: dict[str, set[int]] = {}  # op id -> the versions the peer saw it at
         self.errors: list[str] = []
         self.busy = 0
         self.unsent = 0  # still refused as busy when the client stopped
@@ -249,8 +248,6 @@ class Client:
                 await self.send({"type": "diagram.select", "node_ids": [message["op"]["node"]["id"]]})
         else:
             self.stats.peer.setdefault(op_id, now)
-            if "version" in message:
-                self.stats.versions.setdefault(op_id, set()).add(message["version"])
 
     async def close(self) -> None:
         self.stats.unsent += sum(1 for _, message in self.backlog if "client_op_id" in message)
@@ -412,7 +409,6 @@ async def run(plan: dict) -> dict:
         "acked": sorted(stats.ack),
         "slowest": sorted(([round(delay, 1), stats.kinds[k]] for k, delay in delays.items()), reverse=True)[:10],
         "lost": len(stats.made) - len(stats.peer) - stats.unsent + late,
-        "applied_twice_seen": sum(1 for versions in stats.versions.values() if len(versions) > 1),
         "busy": stats.busy,
         "unsent": stats.unsent,
         "errors": len(stats.errors),

@@ -24,7 +24,7 @@ from psycopg_pool import PoolTimeout
 # The retry hint: a refused client waits about this long, spread so that refused clients do
 # not all come back in the same instant.
 RETRY_AFTER_MS = 500
-BUSY_MESSAGE = "the server is busy; this was not applied: send it again in {seconds:g} s"
+BUSY_MESSAGE = "the server is busy; {what}: send it again in {seconds:g} s"
 
 
 class Admission:
@@ -51,8 +51,8 @@ def retry_after_ms() -> int:
     return round(RETRY_AFTER_MS * random.uniform(1, 1.5))  # noqa: S311 - spreading retries, not a secret
 
 
-def busy_text(retry_ms: int) -> str:
-    return BUSY_MESSAGE.format(seconds=round(retry_ms / 1000, 1))
+def busy_text(retry_ms: int, what: str = "this was not applied") -> str:
+    return BUSY_MESSAGE.format(what=what, seconds=round(retry_ms / 1000, 1))
 
 
 def is_pool_timeout(error: BaseException) -> bool:
@@ -77,7 +77,7 @@ class BusyMiddleware:
         if not is_pool_timeout(exception):
             return None
         retry_ms = retry_after_ms()
-        text = busy_text(retry_ms).replace("this was not applied", "nothing was changed")
+        text = busy_text(retry_ms, "nothing was changed")
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": text, "code": "busy"}, status=503)
         else:

@@ -216,8 +216,8 @@ export class RoomConnection {
       const entry = this.backlog.shift();
       this.transmit(entry);
       this.awaiting = answerKey(entry.message);
+      if (this.awaiting) this.awaitTimer = setTimeout(() => this.answered(), AWAIT_ANSWER_MS);
     }
-    if (this.awaiting) this.awaitTimer = setTimeout(() => this.answered(), AWAIT_ANSWER_MS);
   }
 
   answered({ drain = true } = {}) {
