@@ -10,8 +10,9 @@ writes the measurements as JSON.
 
 - "stress": each client sends a diagram op `rate` times a second and the page's heartbeat.
   With "page" it also selects each block of its own once added, as the page does. With
-  "recover_rooms" the other rooms leave after `duration` and these go on `recover_seconds`
-  more: how long the server takes to be quick again.
+  "recover_rooms" the other rooms leave after `duration` (their pages send nothing more, not
+  even what the server refused) and these go on `recover_seconds` more: how long the server
+  takes to be quick again.
 - "interview": each client replays what its page sent in a recorded interview, from the
   room's offset on (bench/interview_model.py).
 - "idle": every participant connects, waits for its snapshot and then only sends the page's
@@ -93,6 +94,7 @@ class Client:
         # than it can spare at a thousand ops a second.
         self.model = Seat(self.name, room.get("facts", {}), graph=plan.get("model") == "interview")
         self.syncing = False  # a diagram.sync asked and not yet answered
+        self.left = False  # its page has closed: nothing more is sent, only answers awaited
 
     async def open(self) -> bool:
         headers = {"Cookie": f"sessionid={self.room['cookies'][self.seat_number]}"}
@@ -164,6 +166,9 @@ class Client:
                 break
         if self.awaiting == refused:
             self.awaiting = None
+        if self.left:
+            self.stop_sending()
+            return
         # The rest of a round (the server refuses what follows a refusal too) waits for the
         # same flush; only a new round doubles the backoff.
         if self.flush_waiting:
@@ -249,8 +254,17 @@ class Client:
         else:
             self.stats.peer.setdefault(op_id, now)
 
-    async def close(self) -> None:
+    def stop_sending(self) -> None:
+        """As a page that is closed: what waits to be sent again is never sent (counted as
+        unsent), so that the load really drops when a room ends."""
+        self.left = True
+        for flush in self.flushes:
+            flush.cancel()
         self.stats.unsent += sum(1 for _, message in self.backlog if "client_op_id" in message)
+        self.backlog = []
+
+    async def close(self) -> None:
+        self.stop_sending()
         await self.stop_reading()
         await self.ws.close()
 
@@ -307,6 +321,7 @@ async def send_ops(client: Client, plan: dict, room: dict) -> None:
             await client.send({"type": "ping"})
             next_beat += HEARTBEAT_SECONDS
         await asyncio.sleep(interval)
+    client.stop_sending()
     await asyncio.sleep(LOST_AFTER_SECONDS)
 
 
@@ -324,7 +339,9 @@ async def replay(client: Client, plan: dict, room: dict, seat: int) -> None:
             await client.reconnect()
         else:
             await client.send(MAKERS[kind](client.model, detail, size))
-    await asyncio.sleep(max(0.0, start_at + duration - time.perf_counter()) + LOST_AFTER_SECONDS)
+    await asyncio.sleep(max(0.0, start_at + duration - time.perf_counter()))
+    client.stop_sending()
+    await asyncio.sleep(LOST_AFTER_SECONDS)
 
 
 async def idle(ws, plan: dict) -> None:

@@ -233,14 +233,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         watch_unregister(self)
         # Presence first: the other side should see us leave at once, whatever the channel
         # layer takes to unsubscribe.
-        await database_sync_to_async(self._presence_disconnect)()
+        await services.presence_disconnect_now(room_id=self.room_id, channel_name=self.channel_name)
         for group in self.joined_groups:
             await self.channel_layer.group_discard(group, self.channel_name)
-
-    def _presence_disconnect(self) -> None:
-        room = Room.objects.filter(pk=self.room_id).first()
-        if room is not None:
-            services.presence_disconnect(room=room, channel_name=self.channel_name)
 
     @database_sync_to_async
     def _load_room(self) -> Room | None:

@@ -27,7 +27,7 @@ from interview.services.notes import note_save
 from interview.services.presence import (
     MAX_CONNECTIONS_PER_USER,
     presence_connect,
-    presence_disconnect,
+    presence_disconnect_now,
     presence_touch_statements,
 )
 from interview.services.rooms import (
@@ -60,7 +60,7 @@ __all__ = [
     "feedback_share",
     "note_save",
     "presence_connect",
-    "presence_disconnect",
+    "presence_disconnect_now",
     "presence_touch_statements",
     "room_candidate_remove",
     "room_create",

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core import statements
 from core.errors import (
     TooManyConnections,
 )
 from core.statements import Statement, Statements
-from interview.broadcast import broadcast_on_commit, room_group
+from interview.broadcast import broadcast_committed, broadcast_on_commit, room_group
 from interview.models import (
     Room,
     RoomConnection,
 )
 from interview.selectors import (
+    Seat,
+    participants_json,
     room_participants,
+    room_seats_statements,
 )
 from interview.services.guards import lock_room
 
 
+def presence_event(participants: list[dict]) -> dict:
+    return {"type": "room.presence", "participants": participants}
+
+
 def broadcast_presence(room: Room) -> None:
-    broadcast_on_commit(
-        room_group(room.pk),
-        {"type": "room.presence", "participants": room_participants(room.pk, now=timezone.now())},
-    )
+    broadcast_on_commit(room_group(room.pk), presence_event(room_participants(room.pk, now=timezone.now())))
 
 
 # Open sockets one user may have in one room: a few tabs and devices, not a script's hundreds.
@@ -59,7 +66,27 @@ def presence_touch_statements(*, channel_name: str, now: datetime) -> Statements
     )
 
 
-@transaction.atomic
-def presence_disconnect(*, room: Room, channel_name: str) -> None:
-    RoomConnection.objects.filter(channel_name=channel_name).delete()
-    broadcast_presence(room)
+# Sockets that close at once share the event loop's few database connections with the rooms
+# still at work: this many clean up at a time, and the others wait their turn.
+LEAVING_AT_ONCE = 1
+# One per event loop (a semaphore belongs to the loop it first waits in).
+_leaving: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+async def presence_disconnect_now(*, room_id, channel_name: str) -> None:
+    """Stop counting a socket as present and tell the room, from the WebSocket's event loop.
+
+    Rooms often end together (mocks booked on the hour): through a worker thread and the ORM,
+    800 sockets closing at once held up the other rooms' ops for 15 s; all at once on the
+    event loop, they queued those ops behind them for a second (bench/README.md, recovery).
+    """
+    loop = asyncio.get_running_loop()
+    async with _leaving.setdefault(loop, asyncio.Semaphore(LEAVING_AT_ONCE)):
+        seats = await statements.run_now(_presence_leave_statements(room_id=room_id, channel_name=channel_name))
+    if seats is not None:
+        await broadcast_committed(room_group(room_id), presence_event(participants_json(seats)))
+
+
+def _presence_leave_statements(*, room_id, channel_name: str) -> Statements[list[Seat] | None]:
+    yield Statement(f'DELETE FROM "{RoomConnection._meta.db_table}" WHERE "channel_name" = %s', [channel_name])  # noqa: S608
+    return (yield from room_seats_statements(room_id, now=timezone.now()))

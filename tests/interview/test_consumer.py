@@ -257,6 +257,22 @@ async def test_presence_shows_arrival_and_departure(joined_room, interviewer, ca
     await ws_i.disconnect()
 
 
+async def test_tabs_closed_at_once_each_leave_and_the_other_side_sees_it(joined_room, interviewer, candidate):
+    # Sockets that close together clean up one after another (interview.services.presence):
+    # none may be forgotten, and the other side hears that nobody is left.
+    ws_c, _ = await open_socket(joined_room, candidate)
+    tabs = [(await open_socket(joined_room, interviewer))[0] for _ in range(MAX_CONNECTIONS_PER_USER)]
+    await asyncio.gather(*(tab.disconnect() for tab in tabs))
+    count = database_sync_to_async(RoomConnection.objects.filter(room=joined_room).count)
+    assert await count() == 1
+    while (await receive_type(ws_c, "presence"))["participants"][0]["connected"]:
+        pass
+    await ws_c.send_json_to({"type": "ping"})
+    pong = await receive_type(ws_c, "pong")
+    assert pong["participants"][0] == {"role": "interviewer", "username": "ines", "connected": False}
+    await ws_c.disconnect()
+
+
 async def test_candidate_notes_reach_the_interviewer_live(joined_room, interviewer, candidate):
     ws_i, _ = await open_socket(joined_room, interviewer)
     ws_c, _ = await open_socket(joined_room, candidate)
