@@ -54,6 +54,24 @@ class RoomQuerySet(models.QuerySet):
         return self.select_related("problem", "interviewer", "candidate", "diagram")
 
 
+class _RoomOfDiagram(models.OneToOneRel):
+    """The diagram's side of Room.diagram, never cached on the diagram.
+
+    Django caches each side of a one-to-one on the other when either is loaded (a room read
+    with select_related, room.diagram): a reference cycle, so the room, its users and the whole
+    graph outlive the request until the garbage collector finds them. Under load such cycles
+    were most of what its pauses of every room waited on (bench/README.md); nothing here goes
+    from a diagram back to its room often enough to need the cache.
+    """
+
+    def set_cached_value(self, instance, value) -> None:
+        return
+
+
+class DiagramField(models.OneToOneField):
+    rel_class = _RoomOfDiagram
+
+
 def new_invite_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -75,7 +93,7 @@ class Room(models.Model):
     invite_token = models.CharField(max_length=64, unique=True, null=True, blank=True, default=new_invite_token)
     state = models.CharField(max_length=10, choices=RoomState.choices, default=RoomState.WAITING)
     # Both participants draw here. PROTECT: a diagram is never deleted out from under a room.
-    diagram = models.OneToOneField(Diagram, on_delete=models.PROTECT, related_name="room")
+    diagram = DiagramField(Diagram, on_delete=models.PROTECT, related_name="room")
     # Read-only for the candidate while the interviewer has it locked.
     diagram_locked = models.BooleanField(default=False)
     # A copy of the problem's phases, editable by the interviewer until the timer starts.
