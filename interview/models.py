@@ -59,9 +59,10 @@ class _RoomOfDiagram(models.OneToOneRel):
 
     Django caches each side of a one-to-one on the other when either is loaded (a room read
     with select_related, room.diagram): a reference cycle, so the room, its users and the whole
-    graph outlive the request until the garbage collector finds them. Under load such cycles
-    were most of what its pauses of every room waited on (bench/README.md); nothing here goes
-    from a diagram back to its room often enough to need the cache.
+    graph outlive the request until the garbage collector finds them. Under the interview load
+    these were about half of what the collector, pausing every room, had to find in cycles
+    (bench/README.md); nothing here goes from a diagram back to its room often enough to need
+    the cache.
     """
 
     def set_cached_value(self, instance, value) -> None:
